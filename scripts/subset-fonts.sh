@@ -39,3 +39,4 @@ PY
 subset NotoSerifCJK-Regular.ttc 2 NotoSerifSC-Regular.otf
 subset NotoSansCJK-Regular.ttc 2 NotoSansSC-Regular.otf
 subset NotoSansCJK-Bold.ttc 2 NotoSansSC-Bold.otf
+python3 scripts/add-cmap12.py fonts/*.otf

@@ -1,0 +1,103 @@
+//! Stage 5, archive: writes the run's files into the output folder.
+//!
+//! Every file is written to a temporary file in the same folder and renamed
+//! into place, so a failed or interrupted run never leaves a half-written
+//! file, and an existing good PDF is only ever replaced by a complete one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The files of one bulletin.
+pub struct Outputs<'a> {
+    /// Folder for this period, such as `out/2024-H1`.
+    pub dir: PathBuf,
+    /// File stem, such as `review-2024-H1`.
+    pub stem: String,
+    /// The PDF.
+    pub pdf: &'a [u8],
+    /// `summary.json`.
+    pub summary_json: &'a [u8],
+    /// `summary.csv`.
+    pub summary_csv: &'a [u8],
+}
+
+/// Paths of what [`archive`] wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The bulletin.
+    pub pdf: PathBuf,
+    /// The figures and phrases the bulletin was made from.
+    pub summary_json: PathBuf,
+    /// Every figure, one per row.
+    pub summary_csv: PathBuf,
+}
+
+/// Writes the outputs atomically, the data first and the PDF last.
+pub fn archive(out: &Outputs<'_>) -> Result<Written> {
+    std::fs::create_dir_all(&out.dir).map_err(|source| Error::Output {
+        path: out.dir.clone(),
+        source,
+    })?;
+    let summary_json = out.dir.join("summary.json");
+    write_atomic(&summary_json, out.summary_json)?;
+    let summary_csv = out.dir.join("summary.csv");
+    write_atomic(&summary_csv, out.summary_csv)?;
+    let pdf = out.dir.join(format!("{}.pdf", out.stem));
+    write_atomic(&pdf, out.pdf)?;
+    Ok(Written {
+        pdf,
+        summary_json,
+        summary_csv,
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and
+/// a rename, so `path` holds either its old content or all of the new.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fail = |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".review-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_replaces_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files remain");
+    }
+
+    #[test]
+    fn unwritable_folder_is_an_output_error() {
+        let err = write_atomic(Path::new("/proc/review-test/a.pdf"), b"x").unwrap_err();
+        assert_eq!(err.exit_code(), 4);
+        assert!(
+            err.to_string()
+                .starts_with("cannot write /proc/review-test/a.pdf"),
+            "{err}"
+        );
+    }
+}

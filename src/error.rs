@@ -1,0 +1,121 @@
+//! Errors a run can end with, each mapped to a documented exit code.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// How many data errors one run collects before it stops reading, so that a
+/// statistician can fix a file in one pass without drowning in messages.
+pub const MAX_DATA_ERRORS: usize = 50;
+
+/// One problem in an input file, located as precisely as the file allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    /// The file, as the user named it (relative to where `review` ran).
+    pub file: PathBuf,
+    /// 1-based line of the record, when the problem is in one record.
+    pub line: Option<u64>,
+    /// The column's header name, when the problem is in one field.
+    pub column: Option<String>,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+impl DataError {
+    /// A problem with a whole file (missing, unreadable, empty).
+    pub fn file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        DataError {
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at one line, optionally in one column.
+    pub fn at(
+        file: impl Into<PathBuf>,
+        line: u64,
+        column: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        DataError {
+            file: file.into(),
+            line: Some(line),
+            column: column.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ": column `{column}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Everything that can stop a run. [`Error::exit_code`] gives the process
+/// exit status documented in the README and `--help`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input data is missing, malformed or does not cover the period.
+    #[error("{}", format_data_errors(.0))]
+    Data(Vec<DataError>),
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+    /// The template failed to compile, or the document needs a glyph that no
+    /// embedded font has.
+    #[error("{0}")]
+    Template(String),
+    /// An output file could not be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Output {
+        /// The file or folder that could not be written.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit status for this error: 1 data, 2 usage, 3 template,
+    /// 4 output.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Data(_) => 1,
+            Error::Usage(_) => 2,
+            Error::Template(_) => 3,
+            Error::Output { .. } => 4,
+        }
+    }
+}
+
+impl From<DataError> for Error {
+    fn from(err: DataError) -> Self {
+        Error::Data(vec![err])
+    }
+}
+
+fn format_data_errors(errors: &[DataError]) -> String {
+    let mut out = String::new();
+    for (i, err) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&err.to_string());
+    }
+    if errors.len() >= MAX_DATA_ERRORS {
+        out.push_str(&format!("\n(stopped after {MAX_DATA_ERRORS} errors)"));
+    }
+    out
+}
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,192 @@
+//! `review` turns enterprise- and region-level statistical CSVs into a typeset
+//! economic review PDF.
+//!
+//! The pipeline runs in one direction, one module per stage:
+//! [`load`] (validate the CSVs) → [`aggregate`] (Polars) → [`phrase`]
+//! (figures to Chinese sentences) → [`render`] (Typst, in-process) →
+//! [`archive`] (write the files). [`run`] drives it.
+
+pub mod aggregate;
+pub mod archive;
+pub mod error;
+pub mod load;
+pub mod period;
+pub mod phrase;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use error::{Error, Result};
+use period::Period;
+
+/// Everything one run needs, as given on the command line.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The period to report on.
+    pub period: Period,
+    /// Its year; `None` picks the latest year whose months are all present.
+    pub year: Option<i32>,
+    /// Folder with the input CSVs.
+    pub data_dir: PathBuf,
+    /// The template's main file.
+    pub template: PathBuf,
+    /// Output root; files go to `<out>/<year>-<period>/`.
+    pub out_dir: PathBuf,
+    /// Extra fonts.
+    pub font_path: Option<PathBuf>,
+    /// Compute value-added growth at current prices.
+    pub current_prices: bool,
+}
+
+/// What a successful run wrote.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The PDF.
+    pub pdf: PathBuf,
+    /// The summary the PDF was made from.
+    pub summary_json: PathBuf,
+    /// Every figure, one per row.
+    pub summary_csv: PathBuf,
+}
+
+/// The document the template reads: the figures and their phrasing.
+#[derive(Serialize)]
+pub struct Bulletin<'a> {
+    /// Unrounded figures.
+    pub summary: &'a aggregate::Summary,
+    /// Sentences and display strings, rounded once.
+    pub text: &'a phrase::Phrases,
+}
+
+/// Resolves `--template`: a path to a `.typ` file, or the name of one of the
+/// shipped templates (`review` → `templates/review.typ`).
+pub fn resolve_template(name_or_path: &str) -> PathBuf {
+    let path = Path::new(name_or_path);
+    if path.extension().is_some() || path.components().count() > 1 {
+        path.to_path_buf()
+    } else {
+        Path::new("templates").join(format!("{name_or_path}.typ"))
+    }
+}
+
+/// Runs the whole pipeline.
+pub fn run(opts: &Options) -> Result<Outcome> {
+    let data = load::load(&opts.data_dir)?;
+    let range = opts.period.month_range();
+    let year = match opts.year {
+        Some(year) => year,
+        None => data.latest_complete_year(range).ok_or_else(|| {
+            Error::Data(vec![error::DataError::file(
+                &data.industry_file,
+                format!("no year has data for every month of {}", opts.period.key()),
+            )])
+        })?,
+    };
+    let missing = data.missing_months(year, range);
+    if !missing.is_empty() {
+        return Err(Error::Data(vec![error::DataError::file(
+            &data.industry_file,
+            format!(
+                "{year}-{} is incomplete: no rows for {}",
+                opts.period.key(),
+                missing.join(", ")
+            ),
+        )]));
+    }
+    let prices = if opts.current_prices {
+        aggregate::Prices::Current
+    } else {
+        aggregate::Prices::Comparable
+    };
+    let summary = aggregate::aggregate(
+        &data,
+        aggregate::Request {
+            period: opts.period,
+            year,
+            prices,
+        },
+    )?;
+    let ctx = phrase::Context {
+        place: data.prefecture.short_name.clone(),
+        period: opts.period,
+    };
+    let text = phrase::phrase(&summary, &ctx);
+    let json = serde_json::to_vec_pretty(&Bulletin {
+        summary: &summary,
+        text: &text,
+    })
+    .expect("the bulletin serialises");
+    let fonts = render::Fonts::load(opts.font_path.as_deref())?;
+    let pdf = render::render(&render::Job {
+        template: &opts.template,
+        data: json.clone(),
+        fonts: &fonts,
+        today: today(),
+    })?;
+    let written = archive::archive(&archive::Outputs {
+        dir: opts.out_dir.join(&summary.period),
+        stem: format!("review-{}", summary.period),
+        pdf: &pdf,
+        summary_json: &json,
+        summary_csv: &summary.to_csv(&data.prefecture.code),
+    })?;
+    Ok(Outcome {
+        pdf: written.pdf,
+        summary_json: written.summary_json,
+        summary_csv: written.summary_csv,
+    })
+}
+
+/// Today's date (UTC), or the date of `SOURCE_DATE_EPOCH` when it is set, so
+/// that rebuilds can be reproduced.
+fn today() -> (i32, u8, u8) {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    civil_from_days(secs.div_euclid(86_400))
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// algorithm).
+fn civil_from_days(days: i64) -> (i32, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_905), (2024, 7, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn template_names_and_paths() {
+        assert_eq!(
+            resolve_template("review"),
+            Path::new("templates/review.typ")
+        );
+        assert_eq!(resolve_template("brief"), Path::new("templates/brief.typ"));
+        assert_eq!(resolve_template("my/own.typ"), Path::new("my/own.typ"));
+        assert_eq!(resolve_template("own.typ"), Path::new("own.typ"));
+    }
+}

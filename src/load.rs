@@ -1,0 +1,802 @@
+//! Stage 1, load and validate: checks every input file against the data
+//! contract (README, "Data contract") and describes what the data holds.
+//!
+//! Validation reads each file once, streaming, with the `csv` crate, so every
+//! problem is reported with its file, line and column; all problems of a run
+//! (up to [`MAX_DATA_ERRORS`]) are collected before the run stops. The
+//! aggregation stage then scans the validated files with Polars, trusting
+//! their shape.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::error::{DataError, Error, MAX_DATA_ERRORS, Result};
+use crate::period::{month_key, parse_month};
+
+/// File names inside the data folder.
+pub const INDUSTRY_FILE: &str = "industry_monthly.csv";
+/// Regions: the prefecture and its county-level units.
+pub const REGIONS_FILE: &str = "regions.csv";
+/// GB/T 4754 divisions used by the industry file.
+pub const INDUSTRIES_FILE: &str = "industries.csv";
+/// Producer price indices for deflating value added (optional).
+pub const PRICE_INDEX_FILE: &str = "price_index.csv";
+/// Daily air quality per region (optional).
+pub const AIR_QUALITY_FILE: &str = "air_quality_daily.csv";
+
+/// Columns of `industry_monthly.csv`, in the contract's order.
+pub const INDUSTRY_COLUMNS: [&str; 7] = [
+    "month",
+    "enterprise_id",
+    "enterprise_name",
+    "region_code",
+    "industry_code",
+    "output_value",
+    "value_added",
+];
+
+/// A region from `regions.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// GB/T 2260 six-digit code.
+    pub code: String,
+    /// Official name, such as 延边朝鲜族自治州.
+    pub name: String,
+    /// Name used in prose, such as 延边州 (optional `short_name` column;
+    /// defaults to `name`).
+    pub short_name: String,
+}
+
+/// An industry division from `industries.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Industry {
+    /// GB/T 4754 two-digit division code.
+    pub code: String,
+    /// Division name, such as 医药制造业.
+    pub name: String,
+}
+
+/// What the validated data folder holds: the reference tables in full and,
+/// for the large monthly file, where it is and which months it covers.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The enterprise-month file, validated.
+    pub industry_file: PathBuf,
+    /// The price index file, validated, if the folder has one.
+    pub price_index_file: Option<PathBuf>,
+    /// The daily air quality file, validated, if the folder has one.
+    pub air_quality_file: Option<PathBuf>,
+    /// The one region without a parent.
+    pub prefecture: Region,
+    /// County-level units, in the order of `regions.csv`.
+    pub counties: Vec<Region>,
+    /// Industry divisions, in the order of `industries.csv`.
+    pub industries: Vec<Industry>,
+    /// Every month with at least one enterprise row.
+    pub months: BTreeSet<(i32, u8)>,
+}
+
+impl Dataset {
+    /// The latest year in which every month of `months` (1-based) has data.
+    pub fn latest_complete_year(&self, (first, last): (u8, u8)) -> Option<i32> {
+        let years: BTreeSet<i32> = self.months.iter().map(|&(y, _)| y).collect();
+        years
+            .into_iter()
+            .rev()
+            .find(|&y| (first..=last).all(|m| self.months.contains(&(y, m))))
+    }
+
+    /// The months among `first..=last` of `year` that have no data.
+    pub fn missing_months(&self, year: i32, (first, last): (u8, u8)) -> Vec<String> {
+        (first..=last)
+            .filter(|&m| !self.months.contains(&(year, m)))
+            .map(|m| month_key(year, m))
+            .collect()
+    }
+}
+
+/// Validates the data folder and describes it. Fails with every problem found
+/// (up to [`MAX_DATA_ERRORS`]).
+pub fn load(data_dir: &Path) -> Result<Dataset> {
+    if !data_dir.is_dir() {
+        return Err(
+            DataError::file(data_dir, "data folder not found (set it with --data DIR)").into(),
+        );
+    }
+    let mut errors = Errors::default();
+    let regions = read_regions(&data_dir.join(REGIONS_FILE), &mut errors);
+    let industries = read_industries(&data_dir.join(INDUSTRIES_FILE), &mut errors);
+    let industry_file = data_dir.join(INDUSTRY_FILE);
+    let (prefecture, counties) = match regions {
+        Some(r) => r,
+        None => {
+            // Without the regions no row can be checked; report what we have.
+            check_exists(&industry_file, &mut errors);
+            return Err(errors.into_error());
+        }
+    };
+    let industries = industries.unwrap_or_default();
+    let months = read_industry_monthly(&industry_file, &counties, &industries, &mut errors);
+    let price_file = data_dir.join(PRICE_INDEX_FILE);
+    let price_index_file = price_file.exists().then(|| {
+        read_price_index(&price_file, &industries, &mut errors);
+        price_file
+    });
+    let air_file = data_dir.join(AIR_QUALITY_FILE);
+    let air_quality_file = air_file.exists().then(|| {
+        read_air_quality(&air_file, &counties, &mut errors);
+        air_file
+    });
+    if !errors.list.is_empty() {
+        return Err(errors.into_error());
+    }
+    Ok(Dataset {
+        industry_file,
+        price_index_file,
+        air_quality_file,
+        prefecture,
+        counties,
+        industries,
+        months: months.unwrap_or_default(),
+    })
+}
+
+/// Collects data errors up to the limit.
+#[derive(Default)]
+struct Errors {
+    list: Vec<DataError>,
+}
+
+impl Errors {
+    fn push(&mut self, err: DataError) {
+        if self.list.len() < MAX_DATA_ERRORS {
+            self.list.push(err);
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.list.len() >= MAX_DATA_ERRORS
+    }
+
+    fn into_error(self) -> Error {
+        Error::Data(self.list)
+    }
+}
+
+fn check_exists(path: &Path, errors: &mut Errors) {
+    if !path.exists() {
+        errors.push(DataError::file(path, "file not found"));
+    }
+}
+
+/// An open CSV file whose header has been checked for the required columns.
+struct CsvInput {
+    path: PathBuf,
+    reader: csv::Reader<File>,
+    /// Index of each required column in the file's header.
+    index: HashMap<&'static str, usize>,
+    header: csv::StringRecord,
+}
+
+impl CsvInput {
+    /// Opens `path` and finds `required` columns in its header, in any order.
+    /// Extra columns are allowed. Reports a missing file, an empty file and
+    /// every missing or duplicated column.
+    fn open(path: &Path, required: &[&'static str], errors: &mut Errors) -> Option<CsvInput> {
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                errors.push(DataError::file(path, "file not found"));
+                return None;
+            }
+            Err(e) => {
+                errors.push(DataError::file(path, format!("cannot read: {e}")));
+                return None;
+            }
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(file);
+        let header = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                errors.push(csv_error(path, &e));
+                return None;
+            }
+        };
+        if header.is_empty() || (header.len() == 1 && header[0].trim().is_empty()) {
+            errors.push(DataError::file(
+                path,
+                format!(
+                    "file is empty; expected a header with {}",
+                    required.join(",")
+                ),
+            ));
+            return None;
+        }
+        let header = header.clone();
+        let mut index = HashMap::new();
+        let mut ok = true;
+        for &name in required {
+            let positions: Vec<usize> = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.trim() == name)
+                .map(|(i, _)| i)
+                .collect();
+            match positions.as_slice() {
+                [i] => {
+                    index.insert(name, *i);
+                }
+                [] => {
+                    ok = false;
+                    errors.push(DataError::at(
+                        path,
+                        1,
+                        None,
+                        format!(
+                            "missing column `{name}`; the header must name {}",
+                            required.join(",")
+                        ),
+                    ));
+                }
+                _ => {
+                    ok = false;
+                    errors.push(DataError::at(
+                        path,
+                        1,
+                        None,
+                        format!("column `{name}` appears more than once"),
+                    ));
+                }
+            }
+        }
+        ok.then(|| CsvInput {
+            path: path.to_path_buf(),
+            reader,
+            index,
+            header,
+        })
+    }
+
+    /// Calls `each` with every record, its 1-based line and a field getter.
+    /// Structural CSV errors (ragged rows, bad UTF-8) are reported and skipped.
+    fn for_each(mut self, errors: &mut Errors, mut each: impl FnMut(&Record<'_>, &mut Errors)) {
+        let mut record = csv::StringRecord::new();
+        loop {
+            if errors.full() {
+                return;
+            }
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return,
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    let rec = Record {
+                        path: &self.path,
+                        line,
+                        record: &record,
+                        index: &self.index,
+                        header: &self.header,
+                    };
+                    each(&rec, errors);
+                }
+                Err(e) => {
+                    errors.push(csv_error(&self.path, &e));
+                    if !matches!(
+                        e.kind(),
+                        csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                    ) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One record of a [`CsvInput`].
+struct Record<'a> {
+    path: &'a Path,
+    line: u64,
+    record: &'a csv::StringRecord,
+    index: &'a HashMap<&'static str, usize>,
+    header: &'a csv::StringRecord,
+}
+
+impl Record<'_> {
+    fn get(&self, column: &str) -> &str {
+        self.record.get(self.index[column]).unwrap_or("").trim()
+    }
+
+    /// A column the contract allows but does not require; `None` when the
+    /// file has no such column or the field is empty.
+    fn optional(&self, column: &str) -> Option<&str> {
+        let i = self.header.iter().position(|h| h.trim() == column)?;
+        Some(self.record.get(i)?.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn error(&self, column: &str, message: impl Into<String>) -> DataError {
+        DataError::at(self.path, self.line, Some(column), message)
+    }
+
+    /// A non-empty text field.
+    fn text(&self, column: &str, what: &str, errors: &mut Errors) -> Option<String> {
+        let value = self.get(column);
+        if value.is_empty() {
+            errors.push(self.error(column, format!("empty; expected {what}")));
+            None
+        } else {
+            Some(value.to_string())
+        }
+    }
+
+    /// A finite number, at least `min` if given.
+    fn number(
+        &self,
+        column: &str,
+        what: &str,
+        min: Option<f64>,
+        errors: &mut Errors,
+    ) -> Option<f64> {
+        let raw = self.get(column);
+        let parsed = raw
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && !raw.is_empty());
+        match parsed {
+            Some(v) if min.is_none_or(|m| v >= m) => Some(v),
+            Some(v) => {
+                errors.push(self.error(column, format!("found {v}; expected {what}")));
+                None
+            }
+            None => {
+                errors.push(self.error(column, format!("found `{raw}`; expected {what}")));
+                None
+            }
+        }
+    }
+
+    fn month(&self, errors: &mut Errors) -> Option<(i32, u8)> {
+        let raw = self.get("month");
+        let parsed = parse_month(raw);
+        if parsed.is_none() {
+            errors.push(self.error(
+                "month",
+                format!("found `{raw}`; expected a month as YYYY-MM, such as 2024-06"),
+            ));
+        }
+        parsed
+    }
+}
+
+fn csv_error(path: &Path, err: &csv::Error) -> DataError {
+    let line = err.position().map(|p| p.line());
+    let message = match err.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("found {len} fields; expected {expected_len} like the header")
+        }
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8; save the file as UTF-8".to_string(),
+        csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
+        _ => err.to_string(),
+    };
+    match line {
+        Some(line) => DataError::at(path, line, None, message),
+        None => DataError::file(path, message),
+    }
+}
+
+fn is_region_code(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Reads `regions.csv`: exactly one row without a parent (the prefecture);
+/// the county-level units name it as their parent.
+fn read_regions(path: &Path, errors: &mut Errors) -> Option<(Region, Vec<Region>)> {
+    let input = CsvInput::open(path, &["region_code", "name", "parent_code"], errors)?;
+    let before = errors.list.len();
+    let mut roots: Vec<(u64, Region)> = Vec::new();
+    let mut children: Vec<(u64, Region, String)> = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    input.for_each(errors, |rec, errors| {
+        let code = rec.get("region_code");
+        if !is_region_code(code) {
+            errors.push(rec.error(
+                "region_code",
+                format!("found `{code}`; expected a six-digit GB/T 2260 code"),
+            ));
+            return;
+        }
+        if let Some(first) = seen.insert(code.to_string(), rec.line) {
+            errors.push(rec.error(
+                "region_code",
+                format!(
+                    "region {code} is listed twice (lines {first} and {})",
+                    rec.line
+                ),
+            ));
+            return;
+        }
+        let Some(name) = rec.text("name", "the region's name", errors) else {
+            return;
+        };
+        let short = rec.optional("short_name").unwrap_or(&name).to_string();
+        let region = Region {
+            code: code.to_string(),
+            name,
+            short_name: short,
+        };
+        let parent = rec.get("parent_code");
+        if parent.is_empty() {
+            roots.push((rec.line, region));
+        } else {
+            children.push((rec.line, region, parent.to_string()));
+        }
+    });
+    if errors.list.len() > before {
+        return None;
+    }
+    let prefecture = match roots.as_slice() {
+        [(_, root)] => root.clone(),
+        [] => {
+            errors.push(DataError::file(
+                path,
+                "no row with an empty parent_code; expected exactly one (the prefecture)",
+            ));
+            return None;
+        }
+        many => {
+            let lines: Vec<String> = many.iter().map(|(l, _)| l.to_string()).collect();
+            errors.push(DataError::file(
+                path,
+                format!("rows at lines {} have an empty parent_code; expected exactly one (the prefecture)", lines.join(", ")),
+            ));
+            return None;
+        }
+    };
+    let mut counties = Vec::new();
+    for (line, region, parent) in children {
+        if parent == prefecture.code {
+            counties.push(region);
+        } else if !seen.contains_key(&parent) {
+            errors.push(DataError::at(
+                path,
+                line,
+                Some("parent_code"),
+                format!("parent {parent} is not a region in this file"),
+            ));
+        }
+        // Deeper levels (townships under a county) are allowed and ignored.
+    }
+    if counties.is_empty() {
+        errors.push(DataError::file(
+            path,
+            format!(
+                "no region names the prefecture {} as its parent",
+                prefecture.code
+            ),
+        ));
+        return None;
+    }
+    Some((prefecture, counties))
+}
+
+fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
+    let input = CsvInput::open(path, &["industry_code", "name"], errors)?;
+    let mut industries = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    input.for_each(errors, |rec, errors| {
+        let code = rec.get("industry_code");
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(rec.error(
+                "industry_code",
+                format!("found `{code}`; expected a two-digit GB/T 4754 division"),
+            ));
+            return;
+        }
+        if let Some(first) = seen.insert(code.to_string(), rec.line) {
+            errors.push(rec.error(
+                "industry_code",
+                format!(
+                    "division {code} is listed twice (lines {first} and {})",
+                    rec.line
+                ),
+            ));
+            return;
+        }
+        if let Some(name) = rec.text("name", "the division's name", errors) {
+            industries.push(Industry {
+                code: code.to_string(),
+                name,
+            });
+        }
+    });
+    Some(industries)
+}
+
+/// Validates the enterprise-month file and returns the months it covers.
+fn read_industry_monthly(
+    path: &Path,
+    counties: &[Region],
+    industries: &[Industry],
+    errors: &mut Errors,
+) -> Option<BTreeSet<(i32, u8)>> {
+    let input = CsvInput::open(path, &INDUSTRY_COLUMNS, errors)?;
+    let county_codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
+    let industry_codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
+    let mut months = BTreeSet::new();
+    // (enterprise, month) -> line, to report duplicates with both lines.
+    let mut seen: HashMap<(String, (i32, u8)), u64> = HashMap::new();
+    let mut rows = 0u64;
+    input.for_each(errors, |rec, errors| {
+        rows += 1;
+        let month = rec.month(errors);
+        let id = rec.text("enterprise_id", "the enterprise's identifier", errors);
+        let region = rec.get("region_code");
+        if !county_codes.contains(region) {
+            errors.push(rec.error(
+                "region_code",
+                format!("found `{region}`; expected a county-level code from {REGIONS_FILE}"),
+            ));
+        }
+        let industry = rec.get("industry_code");
+        if !industry_codes.contains(industry) {
+            errors.push(rec.error(
+                "industry_code",
+                format!("found `{industry}`; expected a division code from {INDUSTRIES_FILE}"),
+            ));
+        }
+        rec.number(
+            "output_value",
+            "a number of 万元, zero or more",
+            Some(0.0),
+            errors,
+        );
+        rec.number("value_added", "a number of 万元", None, errors);
+        if let (Some(month), Some(id)) = (month, id) {
+            months.insert(month);
+            if let Some(first) = seen.insert((id.clone(), month), rec.line) {
+                errors.push(rec.error(
+                    "enterprise_id",
+                    format!(
+                        "enterprise {id} has two rows for {} (lines {first} and {})",
+                        month_key(month.0, month.1),
+                        rec.line
+                    ),
+                ));
+            }
+        }
+    });
+    if rows == 0 && !errors.full() {
+        errors.push(DataError::file(path, "has a header but no rows"));
+    }
+    Some(months)
+}
+
+/// Validates `price_index.csv`: `month`, `industry_code` (a division or `all`),
+/// `index` (same month of the previous year = 100).
+fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) {
+    let Some(input) = CsvInput::open(path, &["month", "industry_code", "index"], errors) else {
+        return;
+    };
+    let codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
+    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    input.for_each(errors, |rec, errors| {
+        let month = rec.month(errors);
+        let code = rec.get("industry_code");
+        if code != "all" && !codes.contains(code) {
+            errors.push(rec.error(
+                "industry_code",
+                format!("found `{code}`; expected `all` or a division from {INDUSTRIES_FILE}"),
+            ));
+        }
+        rec.number(
+            "index",
+            "a positive index (same month last year = 100)",
+            Some(f64::MIN_POSITIVE),
+            errors,
+        );
+        if let Some((y, m)) = month
+            && let Some(first) = seen.insert((month_key(y, m), code.to_string()), rec.line)
+        {
+            errors.push(rec.error(
+                "industry_code",
+                format!(
+                    "{code} has two indices for {} (lines {first} and {})",
+                    month_key(y, m),
+                    rec.line
+                ),
+            ));
+        }
+    });
+}
+
+/// Validates `air_quality_daily.csv`: `date` (YYYY-MM-DD), `region_code` (a
+/// county-level unit; the prefecture's figure pools their days), `aqi` (zero
+/// or more), one reading per region and day.
+fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) {
+    let Some(input) = CsvInput::open(path, &["date", "region_code", "aqi"], errors) else {
+        return;
+    };
+    let codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    input.for_each(errors, |rec, errors| {
+        let date = rec.get("date");
+        let valid = parse_month(date.get(..7).unwrap_or("")).is_some_and(|(y, m)| {
+            let day = date
+                .get(8..)
+                .and_then(|d| (d.len() == 2).then(|| d.parse::<u8>().ok()).flatten());
+            date.as_bytes().get(7) == Some(&b'-')
+                && day.is_some_and(|d| d >= 1 && d <= days_in_month(y, m))
+        });
+        if !valid {
+            errors.push(rec.error(
+                "date",
+                format!("found `{date}`; expected a date as YYYY-MM-DD, such as 2024-06-30"),
+            ));
+        }
+        let code = rec.get("region_code");
+        if !codes.contains(code) {
+            errors.push(rec.error(
+                "region_code",
+                format!("found `{code}`; expected a county-level code from {REGIONS_FILE}"),
+            ));
+        }
+        rec.number("aqi", "an AQI of zero or more", Some(0.0), errors);
+        if valid && let Some(first) = seen.insert((date.to_string(), code.to_string()), rec.line) {
+            errors.push(rec.error(
+                "date",
+                format!(
+                    "region {code} has two readings for {date} (lines {first} and {})",
+                    rec.line
+                ),
+            ));
+        }
+    });
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+pub fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    fn folder(industry: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            REGIONS_FILE,
+            "region_code,name,parent_code\n100000,Pref,\n100001,A,100000\n100002,B,100000\n",
+        );
+        write(
+            dir.path(),
+            INDUSTRIES_FILE,
+            "industry_code,name\n13,农副食品加工业\n27,医药制造业\n",
+        );
+        write(dir.path(), INDUSTRY_FILE, industry);
+        dir
+    }
+
+    const HEADER: &str =
+        "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added\n";
+
+    fn errors_of(industry: &str) -> Vec<String> {
+        let dir = folder(industry);
+        match load(dir.path()) {
+            Err(Error::Data(list)) => list.iter().map(|e| e.to_string()).collect(),
+            other => panic!("expected data errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn valid_folder_describes_regions_and_months() {
+        let dir = folder(&format!(
+            "{HEADER}2024-01,E1,甲,100001,13,10,3\n2024-02,E1,甲,100001,13,11,3\n"
+        ));
+        let data = load(dir.path()).unwrap();
+        assert_eq!(data.prefecture.code, "100000");
+        assert_eq!(data.counties.len(), 2);
+        assert_eq!(data.months.len(), 2);
+        assert_eq!(data.latest_complete_year((1, 2)), Some(2024));
+        assert_eq!(data.latest_complete_year((1, 3)), None);
+        assert_eq!(data.missing_months(2024, (1, 3)), ["2024-03"]);
+    }
+
+    #[test]
+    fn columns_in_any_order_with_extras() {
+        let text = "note,value_added,output_value,industry_code,region_code,enterprise_name,enterprise_id,month\nx,3,10,13,100001,甲,E1,2024-01\n";
+        assert!(load(folder(text).path()).is_ok());
+    }
+
+    #[test]
+    fn bad_values_name_file_line_and_column() {
+        let errs = errors_of(&format!(
+            "{HEADER}2024-13,E1,甲,100001,13,10,3\n2024-01,E2,乙,999999,13,abc,3\n2024-01,E3,丙,100002,99,-5,3\n"
+        ));
+        let all = errs.join("\n");
+        assert!(all.contains("industry_monthly.csv:2: column `month`: found `2024-13`; expected a month as YYYY-MM"), "{all}");
+        assert!(
+            all.contains(":3: column `region_code`: found `999999`"),
+            "{all}"
+        );
+        assert!(
+            all.contains(":3: column `output_value`: found `abc`; expected a number"),
+            "{all}"
+        );
+        assert!(
+            all.contains(":4: column `industry_code`: found `99`"),
+            "{all}"
+        );
+        assert!(
+            all.contains(
+                ":4: column `output_value`: found -5; expected a number of 万元, zero or more"
+            ),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn duplicate_enterprise_month_names_both_lines() {
+        let errs = errors_of(&format!(
+            "{HEADER}2024-01,E1,甲,100001,13,10,3\n2024-01,E1,甲,100001,13,10,3\n"
+        ));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].ends_with("industry_monthly.csv:3: column `enterprise_id`: enterprise E1 has two rows for 2024-01 (lines 2 and 3)"));
+    }
+
+    #[test]
+    fn missing_column_and_ragged_row() {
+        let errs = errors_of("month,enterprise_id,region_code\n2024-01,E1,100001\n");
+        assert!(errs.iter().any(|e| e.ends_with(":1: missing column `output_value`; the header must name month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added")), "{errs:?}");
+        let errs = errors_of(&format!("{HEADER}2024-01,E1,甲,100001,13,10\n"));
+        assert!(
+            errs[0].ends_with("industry_monthly.csv:2: found 6 fields; expected 7 like the header"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn header_only_and_empty_files() {
+        assert!(errors_of(HEADER)[0].ends_with("industry_monthly.csv: has a header but no rows"));
+        assert!(errors_of("")[0].contains("industry_monthly.csv: file is empty"));
+    }
+
+    #[test]
+    fn missing_folder_and_files() {
+        let err = load(Path::new("/nonexistent/review-data")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/nonexistent/review-data: data folder not found (set it with --data DIR)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let all = load(dir.path()).unwrap_err().to_string();
+        assert!(all.contains("regions.csv: file not found"), "{all}");
+        assert!(
+            all.contains("industry_monthly.csv: file not found"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn stops_collecting_at_the_limit() {
+        let mut text = HEADER.to_string();
+        for i in 0..200 {
+            text.push_str(&format!("2024-01,E{i},甲,100001,13,x,3\n"));
+        }
+        assert_eq!(errors_of(&text).len(), MAX_DATA_ERRORS);
+    }
+}

@@ -1,0 +1,545 @@
+//! Stage 3, phrase: turns the unrounded figures into Chinese sentences and
+//! display strings, following the conventions of statistics bureaus
+//! (`statistics.md`, "Wording" and "Print conventions").
+//!
+//! This is the one place where numbers are rounded. Every wording decision
+//! (增长 / 下降 / 持平, 高于 / 低于) is taken on the value as printed, so the
+//! words never contradict the digits beside them.
+
+use serde::Serialize;
+
+use crate::aggregate::{Figures, Prices, Summary};
+use crate::period::Period;
+
+/// Text and display strings for the bulletin, derived from a [`Summary`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Phrases {
+    /// The prefecture's short name, such as 延边州.
+    pub place: String,
+    /// How the prefecture calls itself in prose: 全州, 全市, 全盟.
+    pub whole: String,
+    /// The period in prose: 上半年, 一季度.
+    pub period_prose: String,
+    /// The period as a table header: 1—6月.
+    pub period_table: String,
+    /// Bold headline.
+    pub headline: String,
+    /// 副题, starting with ——.
+    pub subtitle: String,
+    /// The lede: the headline figures in one sentence.
+    pub lede: String,
+    /// How the prefecture's industries fared, one paragraph.
+    pub industries: String,
+    /// One paragraph per county-level region, in the order of `regions.csv`.
+    pub regions: Vec<RegionText>,
+    /// The 主要指标 table.
+    pub main_table: Vec<TableRow>,
+    /// The regions table, one row per region.
+    pub region_table: Vec<Vec<String>>,
+    /// The 附注 paragraphs.
+    pub notes: Vec<String>,
+}
+
+/// A region's paragraph.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionText {
+    /// Region code.
+    pub code: String,
+    /// Region name.
+    pub name: String,
+    /// The generated paragraph.
+    pub text: String,
+}
+
+/// A row of the 主要指标 table: 指标 | 单位 | value | ±%.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableRow {
+    /// Indicator name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Level, rounded, or "—".
+    pub value: String,
+    /// Signed growth, rounded, or "—".
+    pub change: String,
+}
+
+/// Figures from the summary that phrasing needs but the summary does not hold.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The prefecture's short name (from `regions.csv`'s `short_name`).
+    pub place: String,
+    /// The period.
+    pub period: Period,
+}
+
+/// Phrases a summary.
+pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
+    let p = &summary.prefecture;
+    let whole = whole_name(&ctx.place);
+    let period_prose = ctx.period.prose_label();
+    let comparable = summary.prices == Prices::Comparable;
+
+    let headline = headline(p);
+    let subtitle = format!("——{period_prose}{}工业经济运行综述", ctx.place);
+    let lede = format!(
+        "{whole}{}户规模以上工业企业，实现产值{}亿元，{}；实现增加值{}{}。",
+        p.enterprises,
+        yi(p.output_value.level),
+        with_tongbi(p.output_value.yoy_pct),
+        growth(p.value_added.yoy_pct),
+        if comparable {
+            ""
+        } else {
+            "（按现价计算）"
+        },
+    );
+
+    let regions = summary
+        .regions
+        .iter()
+        .map(|r| RegionText {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            text: region_text(r, p, &whole),
+        })
+        .collect();
+
+    let main_table = vec![
+        TableRow {
+            name: "规模以上工业企业".into(),
+            unit: "户".into(),
+            value: p.enterprises.to_string(),
+            change: "—".into(),
+        },
+        TableRow {
+            name: "工业总产值".into(),
+            unit: "亿元".into(),
+            value: yi(p.output_value.level),
+            change: signed(p.output_value.yoy_pct),
+        },
+        TableRow {
+            name: if comparable {
+                "工业增加值（可比价）".into()
+            } else {
+                "工业增加值（现价）".into()
+            },
+            unit: "%".into(),
+            value: "—".into(),
+            change: signed(p.value_added.yoy_pct),
+        },
+    ];
+    let region_table = summary
+        .regions
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.enterprises.to_string(),
+                yi(r.output_value.level),
+                signed(r.output_value.yoy_pct),
+                signed(r.value_added.yoy_pct),
+                r.rank.map_or("—".into(), |n| n.to_string()),
+            ]
+        })
+        .collect();
+
+    Phrases {
+        place: ctx.place.clone(),
+        whole: whole.clone(),
+        period_prose,
+        period_table: ctx.period.table_label(),
+        headline,
+        subtitle,
+        lede,
+        industries: industries_text(summary, &whole),
+        regions,
+        main_table,
+        region_table,
+        notes: notes(summary, comparable),
+    }
+}
+
+/// 全州 for a 州, 全市 for a 市, 全盟, 全区 (地区); otherwise 全州.
+pub fn whole_name(place: &str) -> String {
+    let last = if place.ends_with("地区") {
+        '区'
+    } else {
+        place.chars().last().unwrap_or('州')
+    };
+    match last {
+        '市' | '盟' | '区' | '州' => format!("全{last}"),
+        _ => "全州".into(),
+    }
+}
+
+/// Rounds to one decimal for print, never printing `-0.0`.
+pub fn one_decimal(x: f64) -> String {
+    let s = format!("{x:.1}");
+    if s == "-0.0" { "0.0".into() } else { s }
+}
+
+/// 万元 as 亿元 with one decimal: 3393000 → `339.3`.
+pub fn yi(wan: f64) -> String {
+    one_decimal(wan / 10_000.0)
+}
+
+/// Growth in words, decided on the rounded value: 增长2.6%, 下降7.8%, 持平,
+/// 增长1.8倍 from 100% up; `None` gives 无上年同期可比数据.
+pub fn growth(pct: Option<f64>) -> String {
+    change_words(pct, "增长")
+}
+
+/// Price changes use 上涨 instead of 增长.
+pub fn price_change(pct: Option<f64>) -> String {
+    change_words(pct, "上涨")
+}
+
+fn change_words(pct: Option<f64>, up: &str) -> String {
+    let Some(x) = pct else {
+        return "无上年同期可比数据".into();
+    };
+    let printed = one_decimal(x);
+    if printed == "0.0" {
+        return "持平".into();
+    }
+    if x >= 100.0 {
+        // +179% is 增长1.8倍: the new level is 2.79 times, the increase 1.79 times.
+        return format!("{up}{}倍", one_decimal(x / 100.0));
+    }
+    if x > 0.0 {
+        format!("{up}{printed}%")
+    } else {
+        format!("下降{}%", one_decimal(-x))
+    }
+}
+
+/// `同比增长2.6%`; `持平` reads `与上年同期持平`.
+pub fn with_tongbi(pct: Option<f64>) -> String {
+    match growth(pct).as_str() {
+        "持平" => "与上年同期持平".into(),
+        w if pct.is_none() => w.to_string(),
+        w => format!("同比{w}"),
+    }
+}
+
+/// A change in 百分点: 提高3.4个百分点, 下降…, 持平.
+pub fn pp_change(pp: Option<f64>) -> String {
+    let Some(x) = pp else {
+        return "无上年同期可比数据".into();
+    };
+    let printed = one_decimal(x.abs());
+    if printed == "0.0" {
+        "持平".into()
+    } else if x > 0.0 {
+        format!("提高{printed}个百分点")
+    } else {
+        format!("下降{printed}个百分点")
+    }
+}
+
+/// Compares a rate with the whole's: 高于全州1.2个百分点 / 低于… / 与全州持平.
+pub fn against(rate: Option<f64>, whole_rate: Option<f64>, whole: &str) -> Option<String> {
+    let (a, b) = (rate?, whole_rate?);
+    // Compare the printed rates: the reader checks the difference by hand.
+    let diff = round1(a) - round1(b);
+    let printed = one_decimal(diff.abs());
+    Some(if printed == "0.0" {
+        format!("与{whole}持平")
+    } else if diff > 0.0 {
+        format!("高于{whole}{printed}个百分点")
+    } else {
+        format!("低于{whole}{printed}个百分点")
+    })
+}
+
+/// A rate against an earlier rate: 加快 / 回落, 降幅收窄 / 扩大, 由负转正 /
+/// 由正转负, decided on printed values.
+pub fn trend(now: Option<f64>, before: Option<f64>) -> Option<String> {
+    let (a, b) = (round1(now?), round1(before?));
+    let diff = one_decimal((a - b).abs());
+    Some(match (a, b) {
+        _ if diff == "0.0" => "与前期持平".into(),
+        (a, b) if a > 0.0 && b < 0.0 => "由负转正".into(),
+        (a, b) if a < 0.0 && b > 0.0 => "由正转负".into(),
+        (a, b) if a < 0.0 && b < 0.0 && a > b => format!("降幅收窄{diff}个百分点"),
+        (a, b) if a < 0.0 && b < 0.0 => format!("降幅扩大{diff}个百分点"),
+        (a, b) if a > b => format!("加快{diff}个百分点"),
+        _ => format!("回落{diff}个百分点"),
+    })
+}
+
+/// 居全州第3位.
+pub fn rank_words(rank: Option<u32>, whole: &str) -> Option<String> {
+    rank.map(|n| format!("居{whole}第{n}位"))
+}
+
+/// Lists growth rates: 分别增长a%、b%和c% when all grew, otherwise each
+/// with its own verb: 分别增长a%、下降b%.
+pub fn respectively(rates: &[Option<f64>]) -> String {
+    let words: Vec<String> = rates.iter().map(|&r| growth(r)).collect();
+    let all_up = words
+        .iter()
+        .all(|w| w.starts_with("增长") && w.ends_with('%'));
+    let items: Vec<String> = if all_up {
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == 0 {
+                    w.clone()
+                } else {
+                    w["增长".len()..].to_string()
+                }
+            })
+            .collect()
+    } else {
+        words
+    };
+    format!("分别{}", join_cn(&items))
+}
+
+/// Joins with 、 and a final 和: a、b和c.
+pub fn join_cn(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{}和{last}", init.join("、")),
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    one_decimal(x).parse().unwrap_or(x)
+}
+
+fn headline(p: &Figures) -> String {
+    let out = p.output_value.yoy_pct.map(round1);
+    let va = p.value_added.yoy_pct.map(round1);
+    match (out, va) {
+        (Some(o), Some(v)) if o > 0.0 && v > o => "稳中有进 量增质升".into(),
+        (Some(o), Some(v)) if o > 0.0 && v > 0.0 => "稳中有进 量质齐升".into(),
+        (Some(o), _) if o > 0.0 => "规模扩大 稳步增长".into(),
+        (Some(o), _) if o < 0.0 => "承压前行 蓄势待发".into(),
+        _ => "稳字当头 蓄势前行".into(),
+    }
+}
+
+fn region_text(r: &Figures, p: &Figures, whole: &str) -> String {
+    if r.enterprises == 0 {
+        return format!("{}本期无规模以上工业企业数据。", r.name);
+    }
+    let mut first = format!(
+        "{}{}户规模以上工业企业实现产值{}亿元，占{whole}的{}%，{}",
+        r.name,
+        r.enterprises,
+        yi(r.output_value.level),
+        r.output_value.share_pct.map_or("—".into(), one_decimal),
+        with_tongbi(r.output_value.yoy_pct),
+    );
+    let extras: Vec<String> = [
+        against(r.output_value.yoy_pct, p.output_value.yoy_pct, whole),
+        rank_words(r.rank, whole),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for e in extras {
+        first.push('，');
+        first.push_str(&e);
+    }
+    let mut text = format!("{first}；增加值{}。", growth(r.value_added.yoy_pct));
+    if let Some(air) = &r.air
+        && let Some(ratio) = air.ratio_pct
+    {
+        text.push_str(&format!("空气质量优良天数比例为{}%", one_decimal(ratio)));
+        if air.yoy_pp.is_some() {
+            text.push_str(&format!("，同比{}", pp_change(air.yoy_pp)));
+        }
+        text.push('。');
+    }
+    text
+}
+
+fn industries_text(summary: &Summary, whole: &str) -> String {
+    let grown: Vec<&Figures> = summary
+        .industries
+        .iter()
+        .filter(|i| i.output_value.yoy_pct.is_some_and(|g| round1(g) > 0.0))
+        .collect();
+    let with_base = summary
+        .industries
+        .iter()
+        .filter(|i| i.output_value.yoy_pct.is_some())
+        .count();
+    let mut text = format!(
+        "分行业看，{whole}{}个行业大类中，{}个行业产值实现增长",
+        summary.industries.len(),
+        grown.len()
+    );
+    if with_base > 0 {
+        text.push_str(&format!(
+            "，增长面为{}%",
+            one_decimal(grown.len() as f64 / with_base as f64 * 100.0)
+        ));
+    }
+    let mut leaders: Vec<&Figures> = summary
+        .industries
+        .iter()
+        .filter(|i| i.output_value.pull_pp.is_some())
+        .collect();
+    leaders.sort_by(|a, b| {
+        b.output_value
+            .pull_pp
+            .partial_cmp(&a.output_value.pull_pp)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let top: Vec<&Figures> = leaders
+        .into_iter()
+        .filter(|i| i.output_value.pull_pp.is_some_and(|x| x > 0.0))
+        .take(3)
+        .collect();
+    if !top.is_empty() {
+        let names: Vec<String> = top.iter().map(|i| i.name.clone()).collect();
+        let rates: Vec<Option<f64>> = top.iter().map(|i| i.output_value.yoy_pct).collect();
+        text.push_str(&format!(
+            "。其中，{}产值{}，合计拉动{whole}产值增长{}个百分点",
+            join_cn(&names),
+            if top.len() > 1 {
+                respectively(&rates)
+            } else {
+                growth(rates[0])
+            },
+            one_decimal(top.iter().filter_map(|i| i.output_value.pull_pp).sum()),
+        ));
+    }
+    text.push('。');
+    text
+}
+
+fn notes(summary: &Summary, comparable: bool) -> Vec<String> {
+    let months = format!(
+        "{}至{}",
+        summary.months.first().map(String::as_str).unwrap_or(""),
+        summary.months.last().map(String::as_str).unwrap_or("")
+    );
+    vec![
+        format!(
+            "统计范围：年主营业务收入2000万元及以上的工业法人单位。本期口径为{months}有数据的{}户企业。",
+            summary.prefecture.enterprises
+        ),
+        "增长速度按可比口径计算：上年同期数为本期企业在上年相同月份的数据之和，上年无数据的月份按零计。".into(),
+        if comparable {
+            "工业增加值增速按可比价格计算，以分行业工业生产者出厂价格指数（上年同月=100）缩减。".into()
+        } else {
+            "工业增加值增速按现价计算，未剔除价格因素。".into()
+        },
+        "数据来源：规模以上工业企业月度统计报表。部分数据因四舍五入，分项之和与总计略有出入。".into(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_words_follow_the_printed_value() {
+        let cases = [
+            (Some(2.6), "增长2.6%"),
+            (Some(2.649), "增长2.6%"),
+            (Some(-7.8), "下降7.8%"),
+            (Some(0.04), "持平"),
+            (Some(-0.04), "持平"),
+            (Some(-0.05), "下降0.1%"),
+            (Some(99.96), "增长100.0%"),
+            (Some(100.0), "增长1.0倍"),
+            (Some(179.0), "增长1.8倍"),
+            (None, "无上年同期可比数据"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(growth(x), want, "{x:?}");
+        }
+        assert_eq!(price_change(Some(1.2)), "上涨1.2%");
+        assert_eq!(price_change(Some(-0.3)), "下降0.3%");
+        assert_eq!(with_tongbi(Some(2.6)), "同比增长2.6%");
+        assert_eq!(with_tongbi(Some(0.0)), "与上年同期持平");
+    }
+
+    #[test]
+    fn percentage_points() {
+        assert_eq!(pp_change(Some(3.352)), "提高3.4个百分点");
+        assert_eq!(pp_change(Some(-1.25)), "下降1.2个百分点");
+        assert_eq!(pp_change(Some(0.01)), "持平");
+        assert_eq!(
+            against(Some(5.0), Some(2.6), "全州").unwrap(),
+            "高于全州2.4个百分点"
+        );
+        assert_eq!(
+            against(Some(-1.0), Some(2.6), "全州").unwrap(),
+            "低于全州3.6个百分点"
+        );
+        assert_eq!(
+            against(Some(2.64), Some(2.56), "全州").unwrap(),
+            "与全州持平"
+        );
+        assert_eq!(against(None, Some(2.6), "全州"), None);
+    }
+
+    #[test]
+    fn trends() {
+        let cases = [
+            (4.2, 3.0, "加快1.2个百分点"),
+            (3.0, 4.2, "回落1.2个百分点"),
+            (-2.0, -5.0, "降幅收窄3.0个百分点"),
+            (-5.0, -2.0, "降幅扩大3.0个百分点"),
+            (1.0, -2.0, "由负转正"),
+            (-1.0, 2.0, "由正转负"),
+            (2.04, 1.96, "与前期持平"),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(trend(Some(a), Some(b)).unwrap(), want, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn lists_and_ranks() {
+        assert_eq!(
+            respectively(&[Some(1.0), Some(2.25), Some(3.0)]),
+            "分别增长1.0%、2.2%和3.0%"
+        );
+        assert_eq!(
+            respectively(&[Some(1.0), Some(-2.0)]),
+            "分别增长1.0%和下降2.0%"
+        );
+        assert_eq!(rank_words(Some(3), "全州").unwrap(), "居全州第3位");
+        assert_eq!(join_cn(&["甲".into()]), "甲");
+    }
+
+    #[test]
+    fn numbers_and_names() {
+        assert_eq!(yi(3_393_000.0), "339.3");
+        assert_eq!(yi(3_392_949.0), "339.3");
+        assert_eq!(one_decimal(-0.04), "0.0");
+        assert_eq!(whole_name("延边州"), "全州");
+        assert_eq!(whole_name("长春市"), "全市");
+        assert_eq!(whole_name("锡林郭勒盟"), "全盟");
+        assert_eq!(whole_name("阿里地区"), "全区");
+        assert_eq!(signed(Some(-7.84)), "−7.8");
+        assert_eq!(signed(Some(2.6)), "2.6");
+        assert_eq!(signed(Some(-0.01)), "0.0");
+        assert_eq!(signed(None), "—");
+    }
+}
+
+/// A signed number for tables: `2.6`, `−7.8` (with a true minus sign), `—`.
+pub fn signed(pct: Option<f64>) -> String {
+    match pct {
+        None => "—".into(),
+        Some(x) => {
+            let s = one_decimal(x);
+            match s.strip_prefix('-') {
+                Some(rest) => format!("−{rest}"),
+                None => s,
+            }
+        }
+    }
+}

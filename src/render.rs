@@ -1,0 +1,325 @@
+//! Stage 4, render: compiles a Typst template into PDF, in-process.
+//!
+//! The template reads the bulletin data with
+//! `json(sys.inputs.at("summary", default: "/summary.json"))`: this stage
+//! serves the data as the virtual file `/summary.json`, so the same template
+//! compiles with a stock typst CLI given a real `summary.json`.
+//!
+//! Fonts are the faces embedded in the binary (see `fonts/`), plus any from
+//! `--font-path`; system fonts are never used, so the output does not depend
+//! on the machine. A character that no font has is an error, not tofu.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Dict, IntoValue};
+use typst::layout::{Frame, FrameItem};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_layout::PagedDocument;
+
+use crate::error::{Error, Result};
+
+/// The path under which the template finds the bulletin data.
+pub const DATA_PATH: &str = "/summary.json";
+
+/// The faces embedded in the binary: (file name, bytes).
+const EMBEDDED: [(&str, &[u8]); 3] = [
+    (
+        "NotoSerifSC-Regular.otf",
+        include_bytes!("../fonts/NotoSerifSC-Regular.otf"),
+    ),
+    (
+        "NotoSansSC-Regular.otf",
+        include_bytes!("../fonts/NotoSansSC-Regular.otf"),
+    ),
+    (
+        "NotoSansSC-Bold.otf",
+        include_bytes!("../fonts/NotoSansSC-Bold.otf"),
+    ),
+];
+
+/// The fonts a document may use, loaded once per process.
+pub struct Fonts {
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+impl Fonts {
+    /// The embedded faces, plus every font file in `extra` (`--font-path`).
+    pub fn load(extra: Option<&Path>) -> Result<Fonts> {
+        let mut fonts: Vec<Font> = Vec::new();
+        for (_, bytes) in EMBEDDED {
+            fonts.extend(Font::iter(Bytes::new(bytes)));
+        }
+        if let Some(dir) = extra {
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| Error::Usage(format!("--font-path {}: {e}", dir.display())))?;
+            let mut paths: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort(); // deterministic font order
+            for path in paths {
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if matches!(ext.as_str(), "otf" | "ttf" | "otc" | "ttc") {
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        Error::Usage(format!("--font-path {}: {e}", path.display()))
+                    })?;
+                    fonts.extend(Font::iter(Bytes::new(bytes)));
+                }
+            }
+        }
+        let book = LazyHash::new(FontBook::from_fonts(&fonts));
+        Ok(Fonts { book, fonts })
+    }
+
+    /// Family names available to templates.
+    pub fn families(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
+        names.dedup();
+        names
+    }
+}
+
+/// What to render.
+pub struct Job<'a> {
+    /// The template's main file.
+    pub template: &'a Path,
+    /// The bulletin data (`summary.json`'s bytes).
+    pub data: Vec<u8>,
+    /// Fonts.
+    pub fonts: &'a Fonts,
+    /// The document date (`datetime.today()`), UTC.
+    pub today: (i32, u8, u8),
+}
+
+/// Compiles the template and exports PDF bytes. Warnings go to stderr in
+/// typst's format; errors and missing glyphs fail the run.
+pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
+    let world = ReviewWorld::new(job)?;
+    let warned = typst::compile::<PagedDocument>(&world);
+    for warning in &warned.warnings {
+        eprint!("{}", world.describe(warning));
+    }
+    let document = warned.output.map_err(|errors| {
+        Error::Template(
+            errors
+                .iter()
+                .map(|d| world.describe(d))
+                .collect::<String>()
+                .trim_end()
+                .to_string(),
+        )
+    })?;
+    let missing = missing_glyphs(&world, &document);
+    if !missing.is_empty() {
+        return Err(Error::Template(missing.join("\n")));
+    }
+    let options = typst_pdf::PdfOptions::default();
+    typst_pdf::pdf(&document, &options).map_err(|errors| {
+        Error::Template(
+            errors
+                .iter()
+                .map(|d| world.describe(d))
+                .collect::<String>()
+                .trim_end()
+                .to_string(),
+        )
+    })
+}
+
+/// A Typst world rooted at the template's folder.
+struct ReviewWorld {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    root: PathBuf,
+    main: FileId,
+    data_id: FileId,
+    data: Bytes,
+    today: Datetime,
+}
+
+impl ReviewWorld {
+    fn new(job: &Job<'_>) -> Result<ReviewWorld> {
+        let template = job.template;
+        if !template.is_file() {
+            return Err(Error::Usage(format!(
+                "template {} not found",
+                template.display()
+            )));
+        }
+        let root = template
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let name = template
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("main.typ");
+        let main = project_file(&format!("/{name}"))
+            .ok_or_else(|| Error::Usage(format!("template name {name} is not usable")))?;
+        let data_id = project_file(DATA_PATH).expect("valid constant path");
+        let mut inputs = Dict::new();
+        inputs.insert("summary".into(), DATA_PATH.into_value());
+        let library = Library::builder().with_inputs(inputs).build();
+        let (y, m, d) = job.today;
+        Ok(ReviewWorld {
+            library: LazyHash::new(library),
+            book: job.fonts.book.clone(),
+            fonts: job.fonts.fonts.clone(),
+            root,
+            main,
+            data_id,
+            data: Bytes::new(job.data.clone()),
+            today: Datetime::from_ymd(y, m, d)
+                .ok_or_else(|| Error::Usage(format!("invalid date {y}-{m}-{d}")))?,
+        })
+    }
+
+    /// Formats a diagnostic like typst-cli: `error: message`, then
+    /// `--> file:line:column`, the source line and a caret.
+    fn describe(&self, diag: &SourceDiagnostic) -> String {
+        let kind = match diag.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{kind}: {}\n", diag.message);
+        if let Some(location) = self.locate(diag.span) {
+            out.push_str(&location);
+        }
+        for hint in &diag.hints {
+            let _ = writeln!(out, "  = hint: {}", hint.v);
+        }
+        out
+    }
+
+    /// `  --> templates/review.typ:12:5`, the line and a caret under the span.
+    fn locate(&self, span: impl Into<typst::syntax::DiagSpan> + Copy) -> Option<String> {
+        let span = span.into();
+        let id = span.id()?;
+        let source = self.source(id).ok()?;
+        let range = self.range(span)?;
+        let (line, column) = source.lines().byte_to_line_column(range.start)?;
+        let path = self.root.join(id.vpath().get_without_slash());
+        let text = source
+            .lines()
+            .line_to_range(line)
+            .map(|r| &source.text()[r])
+            .unwrap_or("");
+        let text = text.trim_end_matches(['\n', '\r']);
+        let caret_at = text
+            .char_indices()
+            .take_while(|(i, _)| *i < range.start - source.lines().line_to_byte(line).unwrap_or(0))
+            .count();
+        let width = source.text()[range.clone()]
+            .chars()
+            .count()
+            .clamp(1, text.chars().count().saturating_sub(caret_at).max(1));
+        Some(format!(
+            "  --> {}:{}:{}\n   |\n{:>3}| {text}\n   | {}{}\n",
+            path.display(),
+            line + 1,
+            column + 1,
+            line + 1,
+            " ".repeat(caret_at),
+            "^".repeat(width)
+        ))
+    }
+
+    fn read(&self, id: FileId) -> FileResult<Vec<u8>> {
+        if let VirtualRoot::Package(spec) = id.root() {
+            return Err(FileError::Other(Some(
+                format!("package {spec} is not available: review never downloads packages").into(),
+            )));
+        }
+        let path = id.vpath().realize(&self.root)?;
+        std::fs::read(&path).map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+fn project_file(path: &str) -> Option<FileId> {
+    Some(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).ok()?).intern())
+}
+
+impl World for ReviewWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        let bytes = self.file(id)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_string()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            return Ok(self.data.clone());
+        }
+        self.read(id).map(Bytes::new)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+/// Every character the document shows with a font's .notdef glyph (tofu),
+/// with where its text came from.
+fn missing_glyphs(world: &ReviewWorld, document: &PagedDocument) -> Vec<String> {
+    fn walk(world: &ReviewWorld, frame: &Frame, page: usize, out: &mut Vec<String>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(world, &group.frame, page, out),
+                FrameItem::Text(text) => {
+                    for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
+                        let ch: String = text.text[glyph.range()].to_string();
+                        if ch.trim().is_empty() {
+                            continue;
+                        }
+                        let codes: Vec<String> =
+                            ch.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
+                        let origin = world
+                            .locate(glyph.span.0)
+                            .map(|l| format!("\n{l}"))
+                            .unwrap_or_else(|| " (from the data passed to the template)".into());
+                        let context: String = text.text.chars().take(24).collect();
+                        let message = format!(
+                            "error: no embedded font has the character `{ch}` ({}), on page {page} in “{context}”{origin}",
+                            codes.join(" ")
+                        );
+                        if !out.contains(&message) {
+                            out.push(message);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, page) in document.pages().iter().enumerate() {
+        walk(world, &page.frame, i + 1, &mut out);
+    }
+    out
+}

@@ -1,0 +1,278 @@
+//! Runs the `review` binary on the shipped sample, as a statistician would,
+//! and checks what a reader checks: the numbers in the PDF, the summary, and
+//! the error messages for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn review(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_review"))
+        .args(args)
+        .current_dir(repo())
+        .env("SOURCE_DATE_EPOCH", "1719792000")
+        .output()
+        .expect("run review")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// PDF text with all white space removed: CJK text has no spaces, and line
+/// breaks fall anywhere.
+fn pdf_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).expect("read the PDF");
+    let text = pdf_extract::extract_text_from_mem(&bytes).expect("extract PDF text");
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn h1_bulletin_from_the_shipped_data() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "review failed: {}", stderr(&out));
+
+    // It prints the paths it wrote; the year defaults to 2024, the latest
+    // year with all of January to June.
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    let summary = out_dir.path().join("2024-H1/summary.json");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(pdf.to_str().unwrap()), "{stdout}");
+    assert!(stdout.contains(summary.to_str().unwrap()), "{stdout}");
+
+    // The reference's lede, word for word, in the PDF.
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains(
+            "全州319户规模以上工业企业，实现产值339.3亿元，同比增长2.6%；实现增加值增长4.2%。"
+        ),
+        "lede missing from: {text}"
+    );
+    // 延吉市's air, as the reference's ecology section reports it.
+    assert!(
+        text.contains("空气质量优良天数比例为98.4%，同比提高3.4个百分点"),
+        "air quality missing: {text}"
+    );
+    for region in [
+        "延吉市",
+        "图们市",
+        "敦化市",
+        "珲春市",
+        "龙井市",
+        "和龙市",
+        "汪清县",
+        "安图县",
+    ] {
+        assert!(text.contains(region), "{region} missing");
+    }
+
+    // The summary holds the unrounded figures behind the printed ones.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    let p = &json["summary"]["prefecture"];
+    assert_eq!(p["enterprises"], 319);
+    let level = p["output_value"]["level"].as_f64().unwrap();
+    assert_eq!(format!("{:.1}", level / 10_000.0), "339.3");
+    assert_eq!(
+        format!("{:.1}", p["output_value"]["yoy_pct"].as_f64().unwrap()),
+        "2.6"
+    );
+    assert_eq!(
+        format!("{:.1}", p["value_added"]["yoy_pct"].as_f64().unwrap()),
+        "4.2"
+    );
+    assert_eq!(json["summary"]["regions"].as_array().unwrap().len(), 8);
+
+    // summary.csv carries the same figures, unrounded, one per row.
+    let csv = std::fs::read_to_string(out_dir.path().join("2024-H1/summary.csv")).unwrap();
+    let row = format!("2024-H1,222400,total,output_value,level,{level},万元");
+    assert!(csv.lines().any(|l| l == row), "{row} missing");
+    assert!(
+        csv.lines()
+            .any(|l| l == "2024-H1,222400,total,enterprises,level,319,户")
+    );
+}
+
+#[test]
+fn current_prices_say_so() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "h1",
+        "--year",
+        "2024",
+        "--current-prices",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_text(&out_dir.path().join("2024-H1/review-2024-H1.pdf"));
+    assert!(text.contains("（按现价计算）"), "{text}");
+    assert!(
+        !text.contains("实现增加值增长4.2%"),
+        "current prices must differ from comparable ones"
+    );
+}
+
+#[test]
+fn bad_period_lists_the_accepted_ones() {
+    let out = review(&["--period", "H3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("expected one of H1, H2, Q1, Q2, Q3, Q4, FY, M01 … M12"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_data_folder() {
+    let out = review(&["--period", "H1", "--data", "no-such-folder"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "review: no-such-folder: data folder not found (set it with --data DIR)"
+    );
+}
+
+#[test]
+fn period_without_data_names_the_missing_months() {
+    let out = review(&["--period", "Q1", "--year", "2025"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "industry_monthly.csv: 2025-Q1 is incomplete: no rows for 2025-01, 2025-02, 2025-03"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Copies the sample into a temporary folder, with one file replaced.
+fn sample_with(file: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(repo().join("data")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(dir.path().join(file), text).unwrap();
+    dir
+}
+
+#[test]
+fn unparsable_number_points_at_the_row() {
+    let original = std::fs::read_to_string(repo().join("data/industry_monthly.csv")).unwrap();
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    let fields: Vec<&str> = lines[41].split(',').collect();
+    let broken = format!(
+        "{},{},{},{},{},12O5.3,{}",
+        fields[0], fields[1], fields[2], fields[3], fields[4], fields[6]
+    );
+    lines[41] = broken;
+    let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let want = format!(
+        "review: {}:42: column `output_value`: found `12O5.3`; expected a number of 万元, zero or more",
+        data.path().join("industry_monthly.csv").display()
+    );
+    assert_eq!(stderr(&out).trim(), want);
+    assert!(
+        !out_dir.path().join("2024-H1").exists(),
+        "nothing is written on a data error"
+    );
+}
+
+#[test]
+fn missing_column_is_named() {
+    let original = std::fs::read_to_string(repo().join("data/regions.csv")).unwrap();
+    let data = sample_with(
+        "regions.csv",
+        &original.replacen("parent_code", "parent", 1),
+    );
+    let out = review(&["--period", "H1", "--data", data.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("regions.csv:1: missing column `parent_code`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn template_error_shows_file_line_and_column_and_keeps_the_old_pdf() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let good = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert!(good.status.success(), "{}", stderr(&good));
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    let before = std::fs::read(&pdf).unwrap();
+
+    let tpl = tempfile::tempdir().unwrap();
+    let template = tpl.path().join("broken.typ");
+    std::fs::write(
+        &template,
+        "#let s = json(sys.inputs.summary)\n= Title\n#s.nosuchfield\n",
+    )
+    .unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--template",
+        template.to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: dictionary does not contain key \"nosuchfield\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("--> {}:3:", template.display())),
+        "{err}"
+    );
+    assert!(err.contains("3| #s.nosuchfield"), "{err}");
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        before,
+        "the good PDF is untouched"
+    );
+}
+
+#[test]
+fn missing_glyph_fails_and_names_the_character() {
+    let tpl = tempfile::tempdir().unwrap();
+    let template = tpl.path().join("glyph.typ");
+    // U+20BB7 𠮷 is outside the embedded subset (CJK Extension B).
+    std::fs::write(&template, "#set text(font: \"Noto Serif CJK SC\")\n吉𠮷\n").unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--template",
+        template.to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no embedded font has the character `𠮷` (U+20BB7)"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{}:2:", template.display())), "{err}");
+    assert!(!out_dir.path().join("2024-H1/review-2024-H1.pdf").exists());
+}

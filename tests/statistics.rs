@@ -1,0 +1,280 @@
+//! The statistics engine against hand-computed fixtures: comparable scope,
+//! entering and leaving enterprises, missing months, zero bases, growth above
+//! 100%, price-index fallback, contributions and pulls.
+
+use std::path::Path;
+
+use review::aggregate::{Prices, Request, Summary, aggregate};
+use review::load::load;
+use review::period::Period;
+
+const REGIONS: &str = "region_code,name,parent_code\n100000,测试州,\n100001,甲市,100000\n100002,乙市,100000\n100003,丙县,100000\n";
+const INDUSTRIES: &str = "industry_code,name\n13,农副食品加工业\n27,医药制造业\n";
+const HEADER: &str =
+    "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added\n";
+
+fn fixture(rows: &str, prices: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("regions.csv", REGIONS);
+    write("industries.csv", INDUSTRIES);
+    write("industry_monthly.csv", &format!("{HEADER}{rows}"));
+    if let Some(p) = prices {
+        write("price_index.csv", p);
+    }
+    dir
+}
+
+fn run(dir: &Path, period: Period, year: i32, prices: Prices) -> Summary {
+    let data = load(dir).unwrap_or_else(|e| panic!("{e}"));
+    aggregate(
+        &data,
+        Request {
+            period,
+            year,
+            prices,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn close(got: Option<f64>, want: f64) {
+    let got = got.expect("a defined figure");
+    assert!((got - want).abs() < 1e-9, "got {got}, want {want}");
+}
+
+/// E1 reports every month; E2 only January this year but all of last year's
+/// quarter; E3 is new (no base); E4 left the roster (not in scope, not in
+/// the base); E5 reported one month in each year; E6 is new and alone in its
+/// region (zero base). Division 13 has its own price index (125), 27 falls
+/// back to the month's `all` row (80).
+const ROWS: &str = "\
+2023-01,E1,一厂,100001,13,80,25
+2023-02,E1,一厂,100001,13,80,25
+2023-03,E1,一厂,100001,13,80,25
+2023-01,E2,二厂,100001,27,50,20
+2023-02,E2,二厂,100001,27,50,20
+2023-03,E2,二厂,100001,27,50,20
+2023-01,E4,四厂,100002,13,1000,300
+2023-02,E4,四厂,100002,13,1000,300
+2023-03,E4,四厂,100002,13,1000,300
+2023-02,E5,五厂,100002,13,20,4
+2024-01,E1,一厂,100001,13,100,30
+2024-02,E1,一厂,100001,13,100,30
+2024-03,E1,一厂,100001,13,100,30
+2024-01,E2,二厂,100001,27,50,20
+2024-01,E3,三厂,100002,27,60,10
+2024-02,E3,三厂,100002,27,60,10
+2024-03,E3,三厂,100002,27,60,10
+2024-02,E5,五厂,100002,13,40,8
+2024-01,E6,六厂,100003,27,10,2
+";
+
+const PRICES: &str = "month,industry_code,index\n2024-01,all,80\n2024-02,all,80\n2024-03,all,80\n2024-01,13,125\n2024-02,13,125\n2024-03,13,125\n";
+
+#[test]
+fn comparable_scope_levels_and_growth() {
+    let dir = fixture(ROWS, Some(PRICES));
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Comparable);
+    let p = &s.prefecture;
+    assert_eq!(p.enterprises, 5, "E4 left the roster");
+    assert_eq!(p.output_value.level, 580.0);
+    assert_eq!(
+        p.output_value.base, 410.0,
+        "E1 240 + E2 150 + E5 20; E3, E6 have none; E4 is out"
+    );
+    close(p.output_value.yoy_pct, 170.0 / 410.0 * 100.0);
+    // Value added: 90/1.25 + 20/0.8 + 30/0.8 + 8/1.25 + 2/0.8 = 143.4 against 139.
+    close(Some(p.value_added.comparable_level), 143.4);
+    assert_eq!(p.value_added.level, 150.0);
+    close(p.value_added.yoy_pct, (143.4 / 139.0 - 1.0) * 100.0);
+}
+
+#[test]
+fn regions_shares_contributions_pulls_and_ranks() {
+    let dir = fixture(ROWS, Some(PRICES));
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Comparable);
+    let [a, b, c] = [&s.regions[0], &s.regions[1], &s.regions[2]];
+    assert_eq!(
+        (a.name.as_str(), b.name.as_str(), c.name.as_str()),
+        ("甲市", "乙市", "丙县")
+    );
+    // 甲: 350 against 390 (negative growth).
+    close(a.output_value.yoy_pct, -40.0 / 390.0 * 100.0);
+    close(a.output_value.share_pct, 350.0 / 580.0 * 100.0);
+    close(
+        a.output_value.share_pp,
+        350.0 / 580.0 * 100.0 - 390.0 / 410.0 * 100.0,
+    );
+    close(a.output_value.contrib_pct, -40.0 / 170.0 * 100.0);
+    close(a.output_value.pull_pp, -40.0 / 410.0 * 100.0);
+    // 乙: 220 against 20: growth above 100%.
+    close(b.output_value.yoy_pct, 1000.0);
+    // 丙: only a new enterprise, so no base and no growth, never 0 or inf.
+    assert_eq!(c.output_value.base, 0.0);
+    assert_eq!(c.output_value.yoy_pct, None);
+    assert_eq!(c.rank, None);
+    assert_eq!((b.rank, a.rank), (Some(1), Some(2)));
+    // Pulls add up to the total growth, shares to 100, contributions to 100.
+    let sum = |f: &dyn Fn(&review::aggregate::Figures) -> Option<f64>| {
+        s.regions.iter().filter_map(f).sum::<f64>()
+    };
+    close(
+        Some(sum(&|r| r.output_value.pull_pp)),
+        170.0 / 410.0 * 100.0,
+    );
+    close(Some(sum(&|r| r.output_value.share_pct)), 100.0);
+    close(Some(sum(&|r| r.output_value.contrib_pct)), 100.0);
+    close(
+        Some(sum(&|r| r.value_added.pull_pp)),
+        s.prefecture.value_added.yoy_pct.unwrap(),
+    );
+}
+
+#[test]
+fn industries_and_monthly_series() {
+    let dir = fixture(ROWS, Some(PRICES));
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Comparable);
+    let food = s.industries.iter().find(|i| i.code == "13").unwrap();
+    let pharma = s.industries.iter().find(|i| i.code == "27").unwrap();
+    assert_eq!((food.enterprises, pharma.enterprises), (2, 3));
+    close(food.output_value.yoy_pct, (340.0 / 260.0 - 1.0) * 100.0);
+    close(pharma.output_value.yoy_pct, (240.0 / 150.0 - 1.0) * 100.0);
+    // January: 100 + 50 + 60 + 10 = 220 against 80 + 50 = 130.
+    let jan = &s.monthly[0];
+    assert_eq!(jan.month, "2024-01");
+    assert_eq!(jan.output_value, 220.0);
+    close(jan.output_yoy_pct, (220.0 / 130.0 - 1.0) * 100.0);
+    // February alone: 100 + 60 + 40 = 200 against 80 + 50 + 20 = 150;
+    // January and February: 420 against 280.
+    close(s.monthly[1].output_yoy_pct, (200.0 / 150.0 - 1.0) * 100.0);
+    close(
+        s.monthly[1].output_ytd_yoy_pct,
+        (420.0 / 280.0 - 1.0) * 100.0,
+    );
+    assert_eq!(s.monthly[2].output_ytd, 580.0);
+    close(
+        s.monthly[2].output_ytd_yoy_pct,
+        s.prefecture.output_value.yoy_pct.unwrap(),
+    );
+}
+
+#[test]
+fn current_prices_do_not_deflate() {
+    let dir = fixture(ROWS, None);
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Current);
+    close(
+        s.prefecture.value_added.yoy_pct,
+        (150.0 / 139.0 - 1.0) * 100.0,
+    );
+}
+
+#[test]
+fn a_month_without_any_index_is_an_error() {
+    let prices = "month,industry_code,index\n2024-01,all,80\n2024-02,13,125\n2024-03,all,80\n";
+    let dir = fixture(ROWS, Some(prices));
+    let data = load(dir.path()).unwrap();
+    let err = aggregate(
+        &data,
+        Request {
+            period: Period::Quarter(1),
+            year: 2024,
+            prices: Prices::Comparable,
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("no index for 2024-02 and division 27, and no `all` row for 2024-02"),
+        "{err}"
+    );
+    assert!(!err.contains("division 13"), "13 has its own index: {err}");
+}
+
+/// statistics.md's check values (Guangdong 2009): GDP 39081.59 growing 9.5%,
+/// the secondary sector 19270.48 growing 8.7%: 贡献率 45.5%, 拉动 4.3 百分点.
+#[test]
+fn guangdong_check_values() {
+    let total_base = 39081.59 / 1.095;
+    let second_base = 19270.48 / 1.087;
+    let rows = format!(
+        "2008-01,S,二产,100001,13,{second_base},0\n2008-01,R,其他,100002,13,{},0\n2009-01,S,二产,100001,13,19270.48,0\n2009-01,R,其他,100002,13,{},0\n",
+        total_base - second_base,
+        39081.59 - 19270.48
+    );
+    let dir = fixture(&rows, None);
+    let s = run(dir.path(), Period::Month(1), 2009, Prices::Current);
+    let second = &s.regions[0].output_value;
+    assert_eq!(
+        format!(
+            "{:.1}",
+            s.prefecture.output_value.level - s.prefecture.output_value.base
+        ),
+        "3390.6"
+    );
+    // statistics.md says "≈ 1542.4": 19270.48 × 0.087 / 1.087 is 1542.35.
+    assert!((second.level - second.base - 1542.4).abs() < 0.1);
+    assert_eq!(format!("{:.1}", second.contrib_pct.unwrap()), "45.5");
+    assert_eq!(format!("{:.1}", second.pull_pp.unwrap()), "4.3");
+}
+
+#[test]
+fn air_quality_good_day_ratio() {
+    let dir = fixture(ROWS, Some(PRICES));
+    let mut air = String::from("date,region_code,aqi\n");
+    // 甲市: 2024 Q1 four readings, three good; 2023 Q1 two readings, one good.
+    for (d, aqi) in [
+        ("2024-01-01", 50),
+        ("2024-02-01", 100),
+        ("2024-03-31", 101),
+        ("2024-03-01", 20),
+        ("2023-01-01", 150),
+        ("2023-03-31", 80),
+        ("2024-04-01", 300),
+    ] {
+        air.push_str(&format!("{d},100001,{aqi}\n"));
+    }
+    // 乙市: one good reading in 2024 Q1.
+    air.push_str("2024-01-15,100002,40\n");
+    std::fs::write(dir.path().join("air_quality_daily.csv"), air).unwrap();
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Comparable);
+    let a = s.regions[0].air.as_ref().unwrap();
+    assert_eq!((a.days, a.good_days), (4, 3));
+    close(a.ratio_pct, 75.0);
+    close(a.base_ratio_pct, 50.0);
+    close(a.yoy_pp, 25.0);
+    let b = s.regions[1].air.as_ref().unwrap();
+    close(b.ratio_pct, 100.0);
+    assert_eq!(b.yoy_pp, None, "no readings a year earlier");
+    // The prefecture pools the days: 4 good of 5.
+    close(s.prefecture.air.as_ref().unwrap().ratio_pct, 80.0);
+}
+
+#[test]
+fn summary_csv_has_one_row_per_figure() {
+    let dir = fixture(ROWS, Some(PRICES));
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Comparable);
+    let csv = String::from_utf8(s.to_csv("100000")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("period,region_code,group,indicator,measure,value,unit")
+    );
+    assert!(
+        csv.contains("\n2024-Q1,100000,total,output_value,level,580,万元\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\n2024-Q1,100000,total,enterprises,level,5,户\n"));
+    assert!(
+        csv.contains("\n2024-Q1,100003,total,output_value,yoy_pct,,%\n"),
+        "undefined is empty"
+    );
+    assert!(csv.contains("\n2024-Q1,100002,total,output_value,rank,1,位\n"));
+    assert!(csv.contains("\n2024-Q1,100000,industry:27,output_value,level,240,万元\n"));
+    assert!(csv.contains("\n2024-Q1,100000,total,output_value,ytd_level:03,580,万元\n"));
+    let yoy = format!(
+        "\n2024-Q1,100000,total,output_value,yoy_pct,{},%\n",
+        170.0 / 410.0 * 100.0
+    );
+    assert!(csv.contains(&yoy), "unrounded value: {csv}");
+}
