@@ -156,7 +156,7 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
         regions,
         main_table,
         region_table,
-        notes: notes(summary, comparable),
+        notes: notes(summary, ctx.period, comparable),
     }
 }
 
@@ -278,9 +278,7 @@ pub fn rank_words(rank: Option<u32>, whole: &str) -> Option<String> {
 /// with its own verb: 分别增长a%、下降b%.
 pub fn respectively(rates: &[Option<f64>]) -> String {
     let words: Vec<String> = rates.iter().map(|&r| growth(r)).collect();
-    let all_up = words
-        .iter()
-        .all(|w| w.starts_with("增长") && w.ends_with('%'));
+    let all_up = words.iter().all(|w| w.starts_with("增长"));
     let items: Vec<String> = if all_up {
         words
             .iter()
@@ -326,11 +324,12 @@ fn headline(p: &Figures) -> String {
 
 fn region_text(r: &Figures, p: &Figures, whole: &str) -> String {
     if r.enterprises == 0 {
-        return format!("{}本期无规模以上工业企业数据。", r.name);
+        return "本期无规模以上工业企业数据。".into();
     }
+    // The template sets the region's name as a run-in label (延吉市：), so the
+    // paragraph starts with the figures.
     let mut first = format!(
-        "{}{}户规模以上工业企业实现产值{}亿元，占{whole}的{}%，{}",
-        r.name,
+        "{}户规模以上工业企业实现产值{}亿元，占{whole}的{}%，{}",
         r.enterprises,
         yi(r.output_value.level),
         r.output_value.share_pct.map_or("—".into(), one_decimal),
@@ -416,12 +415,8 @@ fn industries_text(summary: &Summary, whole: &str) -> String {
     text
 }
 
-fn notes(summary: &Summary, comparable: bool) -> Vec<String> {
-    let months = format!(
-        "{}至{}",
-        summary.months.first().map(String::as_str).unwrap_or(""),
-        summary.months.last().map(String::as_str).unwrap_or("")
-    );
+fn notes(summary: &Summary, period: Period, comparable: bool) -> Vec<String> {
+    let months = format!("{}年{}", summary.year, period.table_label());
     vec![
         format!(
             "统计范围：年主营业务收入2000万元及以上的工业法人单位。本期口径为{months}有数据的{}户企业。",
@@ -509,6 +504,10 @@ mod tests {
         assert_eq!(
             respectively(&[Some(1.0), Some(-2.0)]),
             "分别增长1.0%和下降2.0%"
+        );
+        assert_eq!(
+            respectively(&[Some(110.0), Some(4.7), Some(11.7)]),
+            "分别增长1.1倍、4.7%和11.7%"
         );
         assert_eq!(rank_words(Some(3), "全州").unwrap(), "居全州第3位");
         assert_eq!(join_cn(&["甲".into()]), "甲");
