@@ -86,12 +86,32 @@ pub struct Figures {
     pub output_value: Flow,
     /// 工业增加值, 万元 at current prices; growth per [`Summary::prices`].
     pub value_added: Flow,
+    /// 销售产值, 万元, when the data has the column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sales_value: Option<Flow>,
+    /// 出口交货值, 万元, when the data has the column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export_value: Option<Flow>,
+    /// 产品销售率 = sales / output × 100, when the data has sales.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sales_ratio: Option<Ratio>,
     /// Rank among regions by output growth, 1 = fastest (regions only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank: Option<u32>,
     /// Air quality, for the prefecture and regions when the data has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub air: Option<AirQuality>,
+}
+
+/// A ratio of two flows, in %, and its change in 百分点.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ratio {
+    /// This period, %.
+    pub level: Option<f64>,
+    /// The base period, %.
+    pub base: Option<f64>,
+    /// Change, 百分点.
+    pub yoy_pp: Option<f64>,
 }
 
 /// 优良天数比例: the share of days with a reading whose AQI is at most 100.
@@ -130,6 +150,12 @@ pub struct Flow {
     pub contrib_pct: Option<f64>,
     /// 拉动: this unit's change over the total's base, 百分点.
     pub pull_pp: Option<f64>,
+    /// The same months two years earlier, comparable scope (this period's
+    /// enterprises); `None` when the data does not reach back that far.
+    pub base_two_years: Option<f64>,
+    /// 两年平均增长: sqrt(level / two years' base) − 1, %. Value added at
+    /// comparable prices is deflated by this year's and last year's index.
+    pub two_year_avg_pct: Option<f64>,
 }
 
 /// One month of the prefecture series.
@@ -212,16 +238,38 @@ impl Summary {
                 Some(f64::from(f.enterprises)),
                 "户",
             );
-            for (name, flow) in [
+            let mut flows = vec![
                 ("output_value", &f.output_value),
                 ("value_added", &f.value_added),
-            ] {
+            ];
+            flows.extend(f.sales_value.as_ref().map(|v| ("sales_value", v)));
+            flows.extend(f.export_value.as_ref().map(|v| ("export_value", v)));
+            for (name, flow) in flows {
                 row(region, group, name, "level", Some(flow.level), "万元");
                 row(region, group, name, "yoy_pct", flow.yoy_pct, "%");
                 row(region, group, name, "share_pct", flow.share_pct, "%");
                 row(region, group, name, "share_pp", flow.share_pp, "百分点");
                 row(region, group, name, "contrib_pct", flow.contrib_pct, "%");
                 row(region, group, name, "pull_pp", flow.pull_pp, "百分点");
+                row(
+                    region,
+                    group,
+                    name,
+                    "two_year_avg_pct",
+                    flow.two_year_avg_pct,
+                    "%",
+                );
+            }
+            if let Some(ratio) = &f.sales_ratio {
+                row(region, group, "sales_ratio", "level", ratio.level, "%");
+                row(
+                    region,
+                    group,
+                    "sales_ratio",
+                    "yoy_pp",
+                    ratio.yoy_pp,
+                    "百分点",
+                );
             }
             if let Some(rank) = f.rank {
                 row(
@@ -292,9 +340,12 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     };
 
     let rows = scan_industry(data)?;
+    let flows = flow_columns(data);
     let current = rows.clone().filter(in_period(req.year));
-    let current = deflate(data, current, req.prices)?;
-    let previous = rows.filter(in_period(req.year - 1));
+    let (current, va_two_years) = deflate(data, current, req)?;
+    let previous = rows.clone().filter(in_period(req.year - 1));
+    // Two years back only when the data has every month of that period.
+    let two_years = data.missing_months(req.year - 2, (first, last)).is_empty();
 
     // One row per enterprise in scope, with its attribution and sums.
     let by_latest = |name: &str| {
@@ -302,49 +353,86 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
             .sort_by([col("month")], SortMultipleOptions::default())
             .last()
     };
+    let mut sums = vec![by_latest("region_code"), by_latest("industry_code")];
+    for f in &flows {
+        sums.push(col(f.column).sum().alias(f.prefix));
+        sums.push(
+            col(f.comparable_column())
+                .sum()
+                .alias(format!("{}_cmp", f.prefix)),
+        );
+        sums.push(
+            col(f.two_year_column())
+                .sum()
+                .alias(format!("{}_cmp2", f.prefix)),
+        );
+    }
     let enterprises = current
         .clone()
         .group_by([col("enterprise_id")])
-        .agg([
-            by_latest("region_code"),
-            by_latest("industry_code"),
-            col("output_value").sum().alias("out"),
-            col("value_added").sum().alias("va"),
-            col("va_real").sum().alias("va_real"),
-        ])
+        .agg(sums)
         .cache();
-    let base = previous
-        .clone()
-        .join(
-            enterprises.clone().select([col("enterprise_id")]),
+    let ids = enterprises.clone().select([col("enterprise_id")]);
+    let base_of = |rows: LazyFrame, suffix: &str| {
+        rows.join(
+            ids.clone(),
             [col("enterprise_id")],
             [col("enterprise_id")],
             JoinArgs::new(JoinType::Semi),
         )
         .group_by([col("enterprise_id")])
-        .agg([
-            col("output_value").sum().alias("out_base"),
-            col("value_added").sum().alias("va_base"),
-        ]);
-    let scoped = enterprises
-        .clone()
-        .join(
-            base,
+        .agg(
+            flows
+                .iter()
+                .map(|f| col(f.column).sum().alias(format!("{}{suffix}", f.prefix)))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut scoped = enterprises.join(
+        base_of(previous.clone(), "_base"),
+        [col("enterprise_id")],
+        [col("enterprise_id")],
+        JoinArgs::new(JoinType::Left),
+    );
+    if two_years {
+        scoped = scoped.join(
+            base_of(rows.filter(in_period(req.year - 2)), "_base2"),
             [col("enterprise_id")],
             [col("enterprise_id")],
             JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            col("out_base").fill_null(lit(0.0)),
-            col("va_base").fill_null(lit(0.0)),
-        ])
-        .cache();
+        );
+    } else {
+        scoped = scoped.with_columns(
+            flows
+                .iter()
+                .map(|f| {
+                    lit(NULL)
+                        .cast(DataType::Float64)
+                        .alias(format!("{}_base2", f.prefix))
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut fill = Vec::new();
+    for f in &flows {
+        fill.push(col(format!("{}_base", f.prefix)).fill_null(lit(0.0)));
+        if two_years {
+            fill.push(col(format!("{}_base2", f.prefix)).fill_null(lit(0.0)));
+        }
+    }
+    let scoped = scoped.with_columns(fill).cache();
+    let plan = Plan {
+        flows: &flows,
+        two_years,
+        va_two_years,
+    };
 
     let regions = collect(grouped(
         scoped.clone(),
         "region_code",
         units(&data.counties),
         true,
+        &plan,
     ))?;
     let industries_ref: Vec<Region> = data
         .industries
@@ -360,6 +448,7 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         "industry_code",
         units(&industries_ref),
         false,
+        &plan,
     ))?;
     let total = collect(grouped(
         scoped
@@ -368,6 +457,7 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         "all",
         units(std::slice::from_ref(&data.prefecture)),
         false,
+        &plan,
     ))?;
 
     let monthly = collect(monthly_series(current, previous, scoped, req))?;
@@ -410,6 +500,65 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     })
 }
 
+/// A flow of the enterprise file and the prefix of its columns in frames.
+struct FlowCol {
+    column: &'static str,
+    prefix: &'static str,
+}
+
+impl FlowCol {
+    /// The row column growth is measured on (deflated for value added).
+    fn comparable_column(&self) -> &'static str {
+        if self.column == "value_added" {
+            "value_added_cmp"
+        } else {
+            self.column
+        }
+    }
+
+    /// The row column the two-year average is measured on.
+    fn two_year_column(&self) -> &'static str {
+        if self.column == "value_added" {
+            "value_added_cmp2"
+        } else {
+            self.column
+        }
+    }
+}
+
+/// The flows the data has: output and value added always, sales and exports
+/// when their columns are present.
+fn flow_columns(data: &Dataset) -> Vec<FlowCol> {
+    let mut flows = vec![
+        FlowCol {
+            column: "output_value",
+            prefix: "out",
+        },
+        FlowCol {
+            column: "value_added",
+            prefix: "va",
+        },
+    ];
+    for &column in &data.optional_flows {
+        let prefix = if column == "sales_value" {
+            "sales"
+        } else {
+            "export"
+        };
+        flows.push(FlowCol { column, prefix });
+    }
+    flows
+}
+
+/// What the grouped measures depend on.
+struct Plan<'a> {
+    flows: &'a [FlowCol],
+    /// The data reaches two years back.
+    two_years: bool,
+    /// Value added can be deflated two years back.
+    va_two_years: bool,
+}
+
 fn no_data(data: &Dataset, req: Request) -> Error {
     DataError::file(
         &data.industry_file,
@@ -420,14 +569,22 @@ fn no_data(data: &Dataset, req: Request) -> Error {
 
 /// Lazily scans the enterprise-month file with the contract's schema.
 fn scan_industry(data: &Dataset) -> Result<LazyFrame> {
-    let schema = Schema::from_iter([
-        Field::new("month".into(), DataType::String),
-        Field::new("enterprise_id".into(), DataType::String),
-        Field::new("region_code".into(), DataType::String),
-        Field::new("industry_code".into(), DataType::String),
-        Field::new("output_value".into(), DataType::Float64),
-        Field::new("value_added".into(), DataType::Float64),
-    ]);
+    let schema = Schema::from_iter(
+        [
+            Field::new("month".into(), DataType::String),
+            Field::new("enterprise_id".into(), DataType::String),
+            Field::new("region_code".into(), DataType::String),
+            Field::new("industry_code".into(), DataType::String),
+            Field::new("output_value".into(), DataType::Float64),
+            Field::new("value_added".into(), DataType::Float64),
+        ]
+        .into_iter()
+        .chain(
+            data.optional_flows
+                .iter()
+                .map(|c| Field::new((*c).into(), DataType::Float64)),
+        ),
+    );
     let path = data.industry_file.to_string_lossy().to_string();
     let frame = LazyCsvReader::new(PlRefPath::new(path.as_str()))
         .with_has_header(true)
@@ -435,20 +592,31 @@ fn scan_industry(data: &Dataset) -> Result<LazyFrame> {
         .with_infer_schema_length(Some(0))
         .finish()
         .map_err(|e| polars_error(&data.industry_file, e))?;
-    Ok(frame.select([
+    let mut columns = vec![
         col("month").str().strip_chars(lit(NULL)),
         col("enterprise_id").str().strip_chars(lit(NULL)),
         col("region_code").str().strip_chars(lit(NULL)),
         col("industry_code").str().strip_chars(lit(NULL)),
         col("output_value"),
         col("value_added"),
-    ]))
+    ];
+    columns.extend(data.optional_flows.iter().map(|c| col(*c)));
+    Ok(frame.select(columns))
 }
 
 /// Adds `va_real`, value added at the prices growth is measured at.
-fn deflate(data: &Dataset, rows: LazyFrame, prices: Prices) -> Result<LazyFrame> {
-    if prices == Prices::Current {
-        return Ok(rows.with_column(col("value_added").alias("va_real")));
+/// Adds `value_added_cmp` (value added at the prices growth is measured at)
+/// and `value_added_cmp2` (at the prices of two years earlier: deflated by
+/// this year's and last year's index for the same month and division).
+/// Returns whether every row had last year's index, without which the
+/// two-year average of value added is undefined.
+fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, bool)> {
+    if req.prices == Prices::Current {
+        let rows = rows.with_columns([
+            col("value_added").alias("value_added_cmp"),
+            col("value_added").alias("value_added_cmp2"),
+        ]);
+        return Ok((rows, true));
     }
     let Some(path) = &data.price_index_file else {
         return Err(DataError::file(
@@ -476,25 +644,50 @@ fn deflate(data: &Dataset, rows: LazyFrame, prices: Prices) -> Result<LazyFrame>
             col("index"),
         ])
         .cache();
-    let own = index.clone().filter(col("industry_code").neq(lit("all")));
-    let all = index
-        .filter(col("industry_code").eq(lit("all")))
-        .select([col("month"), col("index").alias("index_all")]);
-    let joined = rows
-        .join(
-            own,
-            [col("month"), col("industry_code")],
+    // Each month of the period next to the same month a year earlier.
+    let this_year = req.period.months(req.year);
+    let last_year = req.period.months(req.year - 1);
+    let calendar = df!("month" => this_year, "month_prev" => last_year)
+        .expect("equal lengths")
+        .lazy();
+    // The index of (month key column, division), falling back to the month's `all` row.
+    let lookup = |rows: LazyFrame, month: &str, alias: &str| {
+        let own = index.clone().filter(col("industry_code").neq(lit("all")));
+        let all = index
+            .clone()
+            .filter(col("industry_code").eq(lit("all")))
+            .select([col("month"), col("index").alias("index_all")]);
+        rows.join(
+            own.select([
+                col("month"),
+                col("industry_code"),
+                col("index").alias("index_own"),
+            ]),
+            [col(month), col("industry_code")],
             [col("month"), col("industry_code")],
             JoinArgs::new(JoinType::Left),
         )
         .join(
             all,
-            [col("month")],
+            [col(month)],
             [col("month")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_column(col("index").fill_null(col("index_all")).alias("index"))
-        .cache();
+        .with_column(col("index_own").fill_null(col("index_all")).alias(alias))
+        .drop(cols(["index_own", "index_all"]))
+    };
+    let joined = lookup(rows, "month", "index");
+    let joined = lookup(
+        joined.join(
+            calendar,
+            [col("month")],
+            [col("month")],
+            JoinArgs::new(JoinType::Left),
+        ),
+        "month_prev",
+        "index_prev",
+    )
+    .cache();
 
     // A month and division with no index at all cannot be deflated.
     let missing = joined
@@ -521,7 +714,18 @@ fn deflate(data: &Dataset, rows: LazyFrame, prices: Prices) -> Result<LazyFrame>
             .collect();
         return Err(Error::Data(errors));
     }
-    Ok(joined.with_column((col("value_added") / (col("index") / lit(100.0))).alias("va_real")))
+    let prev_missing = joined
+        .clone()
+        .select([col("index_prev").null_count().alias("n")])
+        .collect()
+        .map_err(|e| polars_error(path, e))?;
+    let complete = f64_column(&prev_missing, "n")?.first().copied().flatten() == Some(0.0);
+    let deflated = col("value_added") / (col("index") / lit(100.0));
+    let rows = joined.with_columns([
+        deflated.clone().alias("value_added_cmp"),
+        (deflated / (col("index_prev") / lit(100.0))).alias("value_added_cmp2"),
+    ]);
+    Ok((rows, complete))
 }
 
 /// The reference table of units (regions or divisions) in their file order,
@@ -536,33 +740,50 @@ fn units(list: &[Region]) -> LazyFrame {
 }
 
 /// Groups the enterprises by `key` and derives every measure of a flow.
-fn grouped(scoped: LazyFrame, key: &str, units: LazyFrame, rank: bool) -> LazyFrame {
-    let sums = scoped.group_by([col(key).alias("code")]).agg([
-        len().cast(DataType::UInt32).alias("enterprises"),
-        col("out").sum(),
-        col("out_base").sum(),
-        col("va").sum(),
-        col("va_real").sum(),
-        col("va_base").sum(),
-    ]);
+fn grouped(
+    scoped: LazyFrame,
+    key: &str,
+    units: LazyFrame,
+    rank: bool,
+    plan: &Plan<'_>,
+) -> LazyFrame {
+    let mut sums = vec![len().cast(DataType::UInt32).alias("enterprises")];
+    let mut fill = vec![col("enterprises").fill_null(lit(0u32))];
+    for f in plan.flows {
+        for suffix in ["", "_cmp", "_cmp2", "_base", "_base2"] {
+            let name = format!("{}{suffix}", f.prefix);
+            if suffix == "_base2" && !plan.two_years {
+                // Summing nulls gives 0; a base the data lacks stays null.
+                sums.push(lit(NULL).cast(DataType::Float64).alias(name.as_str()));
+                continue;
+            }
+            sums.push(col(name.as_str()).sum());
+            if suffix != "_base2" || plan.two_years {
+                fill.push(col(name.as_str()).fill_null(lit(0.0)));
+            }
+        }
+    }
     let mut frame = units
         .join(
-            sums,
+            scoped.group_by([col(key).alias("code")]).agg(sums),
             [col("code")],
             [col("code")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_columns([
-            col("enterprises").fill_null(lit(0u32)),
-            col("out").fill_null(lit(0.0)),
-            col("out_base").fill_null(lit(0.0)),
-            col("va").fill_null(lit(0.0)),
-            col("va_real").fill_null(lit(0.0)),
-            col("va_base").fill_null(lit(0.0)),
-        ])
-        .sort(["order"], SortMultipleOptions::default())
-        .with_columns(flow_measures("out", "out", "out_base"))
-        .with_columns(flow_measures("va", "va_real", "va_base"));
+        .with_columns(fill)
+        .sort(["order"], SortMultipleOptions::default());
+    for f in plan.flows {
+        let two_years = plan.two_years && (f.column != "value_added" || plan.va_two_years);
+        frame = frame.with_columns(flow_measures(f.prefix, two_years));
+    }
+    if plan.flows.iter().any(|f| f.column == "sales_value") {
+        frame = frame.with_columns([
+            pct(col("sales"), col("out")).alias("sales_ratio"),
+            pct(col("sales_base"), col("out_base")).alias("sales_ratio_base"),
+        ]);
+        frame = frame
+            .with_column((col("sales_ratio") - col("sales_ratio_base")).alias("sales_ratio_pp"));
+    }
     if rank {
         frame = frame.with_column(
             col("out_yoy_pct")
@@ -587,14 +808,28 @@ fn pct(change: Expr, base: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// Growth, share, share change, contribution and pull of one flow, computed
-/// over the whole frame of units (whose sums are the total).
-fn flow_measures(prefix: &str, level_col: &str, base_col: &str) -> Vec<Expr> {
+/// Growth, share, share change, contribution, pull and two-year average of
+/// one flow, computed over the whole frame of units (whose sums are the
+/// total). Nominal levels give shares; comparable levels give growth.
+fn flow_measures(prefix: &str, two_years: bool) -> Vec<Expr> {
     let nominal = col(prefix);
-    let level = col(level_col);
-    let base = col(base_col);
+    let level = col(format!("{prefix}_cmp"));
+    let base = col(format!("{prefix}_base"));
     let change = level.clone() - base.clone();
     let total_change = level.clone().sum() - base.clone().sum();
+    let base2 = col(format!("{prefix}_base2"));
+    let two_year = if two_years {
+        when(
+            base2
+                .clone()
+                .gt(lit(0.0))
+                .and(col(format!("{prefix}_cmp2")).gt_eq(lit(0.0))),
+        )
+        .then(((col(format!("{prefix}_cmp2")) / base2).sqrt() - lit(1.0)) * lit(100.0))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+    } else {
+        lit(NULL).cast(DataType::Float64)
+    };
     vec![
         pct(change.clone(), base.clone()).alias(format!("{prefix}_yoy_pct")),
         pct(nominal.clone(), nominal.clone().sum()).alias(format!("{prefix}_share_pct")),
@@ -602,6 +837,7 @@ fn flow_measures(prefix: &str, level_col: &str, base_col: &str) -> Vec<Expr> {
             .alias(format!("{prefix}_share_pp")),
         pct(change.clone(), total_change).alias(format!("{prefix}_contrib_pct")),
         pct(change, base.clone().sum()).alias(format!("{prefix}_pull_pp")),
+        two_year.alias(format!("{prefix}_two_year_avg_pct")),
     ]
 }
 
@@ -618,7 +854,7 @@ fn monthly_series(
     let cur = current.group_by([month_no()]).agg([
         col("output_value").sum().alias("out"),
         col("value_added").sum().alias("va"),
-        col("va_real").sum(),
+        col("value_added_cmp").sum(),
     ]);
     let prev = previous
         .join(ids, [col("enterprise_id")], [col("enterprise_id")], semi)
@@ -645,20 +881,20 @@ fn monthly_series(
         .with_columns([
             zero("out"),
             zero("va"),
-            zero("va_real"),
+            zero("value_added_cmp"),
             zero("out_base"),
             zero("va_base"),
         ])
         .with_columns([
             pct(col("out") - col("out_base"), col("out_base")).alias("out_yoy_pct"),
-            pct(col("va_real") - col("va_base"), col("va_base")).alias("va_yoy_pct"),
+            pct(col("value_added_cmp") - col("va_base"), col("va_base")).alias("va_yoy_pct"),
             pct(
                 col("out").cum_sum(false) - col("out_base").cum_sum(false),
                 col("out_base").cum_sum(false),
             )
             .alias("out_ytd_yoy_pct"),
             pct(
-                col("va_real").cum_sum(false) - col("va_base").cum_sum(false),
+                col("value_added_cmp").cum_sum(false) - col("va_base").cum_sum(false),
                 col("va_base").cum_sum(false),
             )
             .alias("va_ytd_yoy_pct"),
@@ -824,17 +1060,15 @@ fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     Ok(values.iter().map(|v| v.filter(|x| x.is_finite())).collect())
 }
 
-fn flow(df: &DataFrame, prefix: &str, level: &str, base: &str) -> Result<Vec<Flow>> {
-    let nominal = f64_column(df, prefix)?;
-    let comparable = f64_column(df, level)?;
-    let bases = f64_column(df, base)?;
-    let get = |m: &str| f64_column(df, &format!("{prefix}_{m}"));
-    let (yoy, share, share_pp, contrib, pull) = (
-        get("yoy_pct")?,
-        get("share_pct")?,
-        get("share_pp")?,
-        get("contrib_pct")?,
-        get("pull_pp")?,
+fn flow(df: &DataFrame, prefix: &str) -> Result<Vec<Flow>> {
+    let get = |m: &str| f64_column(df, &format!("{prefix}{m}"));
+    let (nominal, comparable, bases, bases2) =
+        (get("")?, get("_cmp")?, get("_base")?, get("_base2")?);
+    let (yoy, share, share_pp) = (get("_yoy_pct")?, get("_share_pct")?, get("_share_pp")?);
+    let (contrib, pull, two_year) = (
+        get("_contrib_pct")?,
+        get("_pull_pp")?,
+        get("_two_year_avg_pct")?,
     );
     Ok((0..df.height())
         .map(|i| Flow {
@@ -846,6 +1080,8 @@ fn flow(df: &DataFrame, prefix: &str, level: &str, base: &str) -> Result<Vec<Flo
             share_pp: share_pp[i],
             contrib_pct: contrib[i],
             pull_pp: pull[i],
+            base_two_years: bases2[i],
+            two_year_avg_pct: two_year[i],
         })
         .collect())
 }
@@ -854,30 +1090,49 @@ fn figures(df: &DataFrame) -> Result<Vec<Figures>> {
     let codes = string_column(df, "code")?;
     let names = string_column(df, "name")?;
     let counts = f64_column(df, "enterprises")?;
-    let ranks = if df.column("rank").is_ok() {
-        f64_column(df, "rank")?
-    } else {
-        vec![None; df.height()]
+    let has = |name: &str| df.column(name).is_ok();
+    let optional = |name: &str| -> Result<Vec<Option<f64>>> {
+        if has(name) {
+            f64_column(df, name)
+        } else {
+            Ok(vec![None; df.height()])
+        }
     };
-    let outputs = flow(df, "out", "out", "out_base")?;
-    let added = flow(df, "va", "va_real", "va_base")?;
-    Ok(codes
-        .into_iter()
-        .zip(names)
-        .zip(counts)
-        .zip(ranks)
-        .zip(outputs.into_iter().zip(added))
-        .map(
-            |((((code, name), count), rank), (output_value, value_added))| Figures {
-                code,
-                name,
-                enterprises: count.unwrap_or(0.0) as u32,
-                output_value,
-                value_added,
-                rank: rank.map(|r| r as u32),
-                air: None,
-            },
-        )
+    let ranks = optional("rank")?;
+    let outputs = flow(df, "out")?;
+    let added = flow(df, "va")?;
+    let sales = if has("sales") {
+        Some(flow(df, "sales")?)
+    } else {
+        None
+    };
+    let exports = if has("export") {
+        Some(flow(df, "export")?)
+    } else {
+        None
+    };
+    let (ratio, ratio_base, ratio_pp) = (
+        optional("sales_ratio")?,
+        optional("sales_ratio_base")?,
+        optional("sales_ratio_pp")?,
+    );
+    Ok((0..df.height())
+        .map(|i| Figures {
+            code: codes[i].clone(),
+            name: names[i].clone(),
+            enterprises: counts[i].unwrap_or(0.0) as u32,
+            output_value: outputs[i].clone(),
+            value_added: added[i].clone(),
+            sales_value: sales.as_ref().map(|v| v[i].clone()),
+            export_value: exports.as_ref().map(|v| v[i].clone()),
+            sales_ratio: sales.is_some().then(|| Ratio {
+                level: ratio[i],
+                base: ratio_base[i],
+                yoy_pp: ratio_pp[i],
+            }),
+            rank: ranks[i].map(|r| r as u32),
+            air: None,
+        })
         .collect())
 }
 

@@ -36,6 +36,11 @@ pub const INDUSTRY_COLUMNS: [&str; 7] = [
     "value_added",
 ];
 
+/// Optional flow columns of `industry_monthly.csv`: 销售产值 and 出口交货值,
+/// 万元 at current prices. When present they are validated and aggregated
+/// like output value; an empty field counts as 0.
+pub const OPTIONAL_FLOWS: [&str; 2] = ["sales_value", "export_value"];
+
 /// A region from `regions.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
@@ -75,6 +80,8 @@ pub struct Dataset {
     pub industries: Vec<Industry>,
     /// Every month with at least one enterprise row.
     pub months: BTreeSet<(i32, u8)>,
+    /// Which of [`OPTIONAL_FLOWS`] the enterprise file has.
+    pub optional_flows: Vec<&'static str>,
 }
 
 impl Dataset {
@@ -117,7 +124,9 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         }
     };
     let industries = industries.unwrap_or_default();
-    let months = read_industry_monthly(&industry_file, &counties, &industries, &mut errors);
+    let (months, optional_flows) =
+        read_industry_monthly(&industry_file, &counties, &industries, &mut errors)
+            .unwrap_or_default();
     let price_file = data_dir.join(PRICE_INDEX_FILE);
     let price_index_file = price_file.exists().then(|| {
         read_price_index(&price_file, &industries, &mut errors);
@@ -138,7 +147,8 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         prefecture,
         counties,
         industries,
-        months: months.unwrap_or_default(),
+        months,
+        optional_flows,
     })
 }
 
@@ -305,8 +315,15 @@ struct Record<'a> {
 }
 
 impl Record<'_> {
+    /// The trimmed field of `column` (required or optional); empty when the
+    /// file has no such column.
     fn get(&self, column: &str) -> &str {
-        self.record.get(self.index[column]).unwrap_or("").trim()
+        let index = self
+            .index
+            .get(column)
+            .copied()
+            .or_else(|| self.header.iter().position(|h| h.trim() == column));
+        index.and_then(|i| self.record.get(i)).unwrap_or("").trim()
     }
 
     /// A column the contract allows but does not require; `None` when the
@@ -522,8 +539,12 @@ fn read_industry_monthly(
     counties: &[Region],
     industries: &[Industry],
     errors: &mut Errors,
-) -> Option<BTreeSet<(i32, u8)>> {
+) -> Option<(BTreeSet<(i32, u8)>, Vec<&'static str>)> {
     let input = CsvInput::open(path, &INDUSTRY_COLUMNS, errors)?;
+    let optional: Vec<&'static str> = OPTIONAL_FLOWS
+        .into_iter()
+        .filter(|c| input.header.iter().any(|h| h.trim() == *c))
+        .collect();
     let county_codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
     let industry_codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
     let mut months = BTreeSet::new();
@@ -555,6 +576,11 @@ fn read_industry_monthly(
             errors,
         );
         rec.number("value_added", "a number of 万元", None, errors);
+        for &column in &optional {
+            if rec.optional(column).is_some() {
+                rec.number(column, "a number of 万元, zero or more", Some(0.0), errors);
+            }
+        }
         if let (Some(month), Some(id)) = (month, id) {
             months.insert(month);
             if let Some(first) = seen.insert((id.clone(), month), rec.line) {
@@ -572,7 +598,7 @@ fn read_industry_monthly(
     if rows == 0 && !errors.full() {
         errors.push(DataError::file(path, "has a header but no rows"));
     }
-    Some(months)
+    Some((months, optional))
 }
 
 /// Validates `price_index.csv`: `month`, `industry_code` (a division or `all`),

@@ -278,3 +278,167 @@ fn summary_csv_has_one_row_per_figure() {
     );
     assert!(csv.contains(&yoy), "unrounded value: {csv}");
 }
+
+const TWO_YEARS: &str = "\
+month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added,sales_value,export_value
+2022-01,E1,一厂,100001,13,100,20,90,
+2023-01,E1,一厂,100001,13,110,22,100,
+2023-01,E2,二厂,100002,27,50,8,45,5
+2024-01,E1,一厂,100001,13,121,24.2,115,10
+2024-01,E2,二厂,100002,27,60,10,60,0
+";
+
+fn two_year_fixture() -> tempfile::TempDir {
+    let dir = fixture(
+        "",
+        Some("month,industry_code,index\n2023-01,all,105\n2024-01,all,110\n"),
+    );
+    std::fs::write(dir.path().join("industry_monthly.csv"), TWO_YEARS).unwrap();
+    dir
+}
+
+#[test]
+fn two_year_average_on_comparable_scope() {
+    let dir = two_year_fixture();
+    let s = run(dir.path(), Period::Month(1), 2024, Prices::Comparable);
+    let out = &s.prefecture.output_value;
+    // E2 joined in 2023: 0 in the base two years back.
+    assert_eq!(out.base_two_years, Some(100.0));
+    close(
+        out.two_year_avg_pct,
+        ((181.0f64 / 100.0).sqrt() - 1.0) * 100.0,
+    );
+    // Value added at 2022 prices: deflated by 2024's and 2023's index.
+    let va2 = 34.2 / 1.10 / 1.05;
+    close(
+        s.prefecture.value_added.two_year_avg_pct,
+        ((va2 / 20.0f64).sqrt() - 1.0) * 100.0,
+    );
+    // 乙 has no base two years back: undefined, not -100%.
+    assert_eq!(s.regions[1].output_value.two_year_avg_pct, None);
+    // The data does not reach 2021: no two-year figures for 2023.
+    let s = run(dir.path(), Period::Month(1), 2023, Prices::Current);
+    assert_eq!(s.prefecture.output_value.base_two_years, None);
+    assert_eq!(s.prefecture.output_value.two_year_avg_pct, None);
+}
+
+#[test]
+fn sales_exports_and_sales_ratio() {
+    let dir = two_year_fixture();
+    let s = run(dir.path(), Period::Month(1), 2024, Prices::Comparable);
+    let p = &s.prefecture;
+    let sales = p.sales_value.as_ref().expect("sales column present");
+    assert_eq!((sales.level, sales.base), (175.0, 145.0));
+    let exports = p.export_value.as_ref().expect("export column present");
+    assert_eq!(
+        (exports.level, exports.base),
+        (10.0, 5.0),
+        "an empty field counts as 0"
+    );
+    close(exports.yoy_pct, 100.0);
+    let ratio = p.sales_ratio.as_ref().unwrap();
+    close(ratio.level, 175.0 / 181.0 * 100.0);
+    close(ratio.base, 145.0 / 160.0 * 100.0);
+    close(ratio.yoy_pp, 175.0 / 181.0 * 100.0 - 145.0 / 160.0 * 100.0);
+    let csv = String::from_utf8(s.to_csv("100000")).unwrap();
+    assert!(
+        csv.contains("\n2024-M01,100000,total,export_value,level,10,万元\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("2024-M01,100000,total,sales_ratio,yoy_pp,"))
+    );
+    // Without the columns there are no such figures.
+    let plain = fixture(ROWS, Some(PRICES));
+    let s = run(plain.path(), Period::Quarter(1), 2024, Prices::Comparable);
+    assert!(s.prefecture.sales_value.is_none() && s.prefecture.sales_ratio.is_none());
+}
+
+/// A small deterministic generator for the property tests.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// On random rosters (entries, exits, gaps, zero bases), the parts always add
+/// up: shares to 100, contributions to 100, pulls to the total growth — for
+/// regions and for divisions alike.
+#[test]
+fn parts_add_up_on_random_data() {
+    let mut rng = Lcg(7);
+    for case in 0..25 {
+        let mut rows = String::new();
+        for e in 0..(3 + rng.below(25)) {
+            let region = 100001 + rng.below(3);
+            let industry = if rng.below(2) == 0 { "13" } else { "27" };
+            for year in [2023, 2024] {
+                for month in 1..=3 {
+                    if rng.below(4) == 0 {
+                        continue; // a gap, an entry or an exit
+                    }
+                    let out = rng.below(100_000) as f64 / 10.0;
+                    let va = out * (rng.below(40) as f64 / 100.0);
+                    rows.push_str(&format!(
+                        "{year}-{month:02},E{e},厂,{region},{industry},{out},{va}\n"
+                    ));
+                }
+            }
+        }
+        let dir = fixture(&rows, None);
+        let data = load(dir.path()).unwrap();
+        let Ok(s) = aggregate(
+            &data,
+            Request {
+                period: Period::Quarter(1),
+                year: 2024,
+                prices: Prices::Current,
+            },
+        ) else {
+            continue; // no 2024 rows drawn: nothing to check
+        };
+        for parts in [&s.regions, &s.industries] {
+            for flow in [
+                |f: &review::aggregate::Figures| f.output_value.clone(),
+                |f: &review::aggregate::Figures| f.value_added.clone(),
+            ] {
+                let total = flow(&s.prefecture);
+                let flows: Vec<_> = parts.iter().map(flow).collect();
+                let sum = |m: fn(&review::aggregate::Flow) -> Option<f64>| {
+                    flows.iter().filter_map(m).sum::<f64>()
+                };
+                if total.level > 0.0 {
+                    assert!(
+                        (sum(|f| f.share_pct) - 100.0).abs() < 1e-6,
+                        "case {case}: shares"
+                    );
+                }
+                if let Some(g) = total.yoy_pct {
+                    assert!(
+                        (sum(|f| f.pull_pp) - g).abs() < 1e-6,
+                        "case {case}: pulls {} vs {g}",
+                        sum(|f| f.pull_pp)
+                    );
+                    if total.comparable_level != total.base {
+                        assert!(
+                            (sum(|f| f.contrib_pct) - 100.0).abs() < 1e-6,
+                            "case {case}: contributions"
+                        );
+                    }
+                } else {
+                    assert_eq!(total.base, 0.0, "growth is undefined only on a zero base");
+                }
+            }
+        }
+    }
+}
