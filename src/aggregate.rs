@@ -22,7 +22,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{DataError, Error, Result};
-use crate::load::{Dataset, Region};
+use crate::load::{Aggregation, CatalogEntry, Dataset, Region};
 use crate::period::{Period, month_key};
 
 /// How value added is valued when it grows.
@@ -71,6 +71,31 @@ pub struct Summary {
     pub industries: Vec<Figures>,
     /// The prefecture's month-by-month series inside the period.
     pub monthly: Vec<MonthFigures>,
+    /// Catalogue indicators (tourism, investment, …), in catalogue order.
+    pub indicators: Vec<IndicatorFigures>,
+}
+
+/// A catalogue indicator for the prefecture and every region.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorFigures {
+    /// The catalogue's description of the indicator.
+    #[serde(flatten)]
+    pub entry: CatalogEntry,
+    /// The prefecture first, then the regions in file order.
+    pub values: Vec<IndicatorValue>,
+}
+
+/// One region's value of a catalogue indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorValue {
+    /// Region code.
+    pub code: String,
+    /// This period, aggregated per the catalogue.
+    pub level: Option<f64>,
+    /// The same months last year.
+    pub base: Option<f64>,
+    /// Growth, %.
+    pub yoy_pct: Option<f64>,
 }
 
 /// Figures of one unit: the prefecture, a region or a division.
@@ -300,6 +325,13 @@ impl Summary {
                 );
             }
         }
+        for ind in &self.indicators {
+            for v in &ind.values {
+                let key = ind.entry.indicator.as_str();
+                row(&v.code, "total", key, "level", v.level, &ind.entry.unit);
+                row(&v.code, "total", key, "yoy_pct", v.yoy_pct, "%");
+            }
+        }
         for m in &self.monthly {
             let mm = &m.month[5..];
             let series = [
@@ -497,6 +529,7 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
             .filter(|f| f.enterprises > 0)
             .collect(),
         monthly: month_figures(&monthly)?,
+        indicators: indicators(data, req)?,
     })
 }
 
@@ -1022,6 +1055,181 @@ fn air_quality(
                 yoy_pp: pp[i],
             };
             (code, air)
+        })
+        .collect())
+}
+
+/// Catalogue indicators per region and for the prefecture. Months combine per
+/// the catalogue (sum, mean, or the latest month's value). The prefecture's
+/// own rows are used when the file has them; otherwise a sum or last-value
+/// indicator is the sum over the regions that have it, and a mean has no
+/// prefecture figure (it cannot be pooled without weights).
+fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
+    let Some(path) = &data.indicators_file else {
+        return Ok(Vec::new());
+    };
+    let schema = Schema::from_iter([
+        Field::new("month".into(), DataType::String),
+        Field::new("region_code".into(), DataType::String),
+        Field::new("indicator".into(), DataType::String),
+        Field::new("value".into(), DataType::Float64),
+    ]);
+    let rows = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
+        .with_has_header(true)
+        .with_dtype_overwrite(Some(Arc::new(schema)))
+        .with_infer_schema_length(Some(0))
+        .finish()
+        .map_err(|e| polars_error(path, e))?
+        .select([
+            col("month").str().strip_chars(lit(NULL)),
+            col("region_code").str().strip_chars(lit(NULL)),
+            col("indicator").str().strip_chars(lit(NULL)),
+            col("value"),
+        ]);
+    let keys: Vec<&str> = data.catalog.iter().map(|c| c.indicator.as_str()).collect();
+    let how: Vec<&str> = data
+        .catalog
+        .iter()
+        .map(|c| match c.aggregation {
+            Aggregation::Sum => "sum",
+            Aggregation::Mean => "mean",
+            Aggregation::Last => "last",
+        })
+        .collect();
+    let catalog = df!("indicator" => keys, "how" => how)
+        .expect("equal lengths")
+        .lazy();
+    let (first, last) = req.period.month_range();
+    let per_region = |year: i32, alias: &str| {
+        rows.clone()
+            .filter(
+                col("month")
+                    .gt_eq(lit(month_key(year, first)))
+                    .and(col("month").lt_eq(lit(month_key(year, last)))),
+            )
+            .group_by([col("region_code"), col("indicator")])
+            .agg([
+                col("value").sum().alias("sum"),
+                col("value").mean().alias("mean"),
+                col("value")
+                    .sort_by([col("month")], SortMultipleOptions::default())
+                    .last()
+                    .alias("last"),
+            ])
+            .join(
+                catalog.clone(),
+                [col("indicator")],
+                [col("indicator")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select([
+                col("region_code"),
+                col("indicator"),
+                when(col("how").eq(lit("sum")))
+                    .then(col("sum"))
+                    .when(col("how").eq(lit("mean")))
+                    .then(col("mean"))
+                    .otherwise(col("last"))
+                    .alias(alias),
+            ])
+    };
+    // Every (region, indicator) pair, prefecture first, in catalogue order.
+    let mut codes = vec![data.prefecture.code.clone()];
+    codes.extend(data.counties.iter().map(|r| r.code.clone()));
+    let mut grid_code = Vec::new();
+    let mut grid_indicator = Vec::new();
+    let mut grid_order = Vec::new();
+    for (i, entry) in data.catalog.iter().enumerate() {
+        for (j, code) in codes.iter().enumerate() {
+            grid_code.push(code.clone());
+            grid_indicator.push(entry.indicator.clone());
+            grid_order.push((i * codes.len() + j) as u32);
+        }
+    }
+    let grid = df!("code" => grid_code, "indicator" => grid_indicator, "order" => grid_order)
+        .expect("equal lengths")
+        .lazy();
+    let keys = [col("code"), col("indicator")];
+    let by = [col("region_code"), col("indicator")];
+    let joined = grid
+        .join(
+            per_region(req.year, "level"),
+            keys.clone(),
+            by.clone(),
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            per_region(req.year - 1, "base"),
+            keys,
+            by,
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            catalog,
+            [col("indicator")],
+            [col("indicator")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .cache();
+    let is_prefecture = col("code").eq(lit(data.prefecture.code.clone()));
+    // The regions' sum, for the prefecture when it has no rows of its own.
+    let pooled = |c: &str| {
+        when(
+            col("how")
+                .first()
+                .neq(lit("mean"))
+                .and(col(c).count().gt(lit(0))),
+        )
+        .then(col(c).sum())
+        .otherwise(lit(NULL).cast(DataType::Float64))
+        .alias(format!("{c}_pooled"))
+    };
+    let derived = joined
+        .clone()
+        .filter(is_prefecture.clone().not())
+        .group_by([col("indicator")])
+        .agg([pooled("level"), pooled("base")]);
+    let frame = joined
+        .join(
+            derived,
+            [col("indicator")],
+            [col("indicator")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            when(is_prefecture.clone())
+                .then(col("level").fill_null(col("level_pooled")))
+                .otherwise(col("level"))
+                .alias("level"),
+            when(is_prefecture)
+                .then(col("base").fill_null(col("base_pooled")))
+                .otherwise(col("base"))
+                .alias("base"),
+        ])
+        .with_column(pct(col("level") - col("base"), col("base")).alias("yoy_pct"))
+        .sort(["order"], SortMultipleOptions::default());
+    let df = collect(frame)?;
+    let (codes_col, level, base, yoy) = (
+        string_column(&df, "code")?,
+        f64_column(&df, "level")?,
+        f64_column(&df, "base")?,
+        f64_column(&df, "yoy_pct")?,
+    );
+    let per = codes.len();
+    Ok(data
+        .catalog
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| IndicatorFigures {
+            entry: entry.clone(),
+            values: (i * per..(i + 1) * per)
+                .map(|k| IndicatorValue {
+                    code: codes_col[k].clone(),
+                    level: level[k],
+                    base: base[k],
+                    yoy_pct: yoy[k],
+                })
+                .collect(),
         })
         .collect())
 }

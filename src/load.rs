@@ -24,6 +24,37 @@ pub const INDUSTRIES_FILE: &str = "industries.csv";
 pub const PRICE_INDEX_FILE: &str = "price_index.csv";
 /// Daily air quality per region (optional).
 pub const AIR_QUALITY_FILE: &str = "air_quality_daily.csv";
+/// Region indicators in long format (optional).
+pub const INDICATORS_FILE: &str = "indicators.csv";
+/// The catalogue describing each indicator of [`INDICATORS_FILE`].
+pub const CATALOG_FILE: &str = "indicator_catalog.csv";
+
+/// How a catalogue indicator's months make the period's figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Flows: visitors, receipts, investment.
+    Sum,
+    /// Averages of monthly levels.
+    Mean,
+    /// Stocks: the latest month's value.
+    Last,
+}
+
+/// One row of `indicator_catalog.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CatalogEntry {
+    /// Key used in `indicators.csv` and `summary.csv`, such as `tourist_visits`.
+    pub indicator: String,
+    /// Name in prose, such as 接待游客.
+    pub name: String,
+    /// Unit of the values, such as 万人次.
+    pub unit: String,
+    /// Decimals to print.
+    pub decimals: u8,
+    /// How months combine.
+    pub aggregation: Aggregation,
+}
 
 /// Columns of `industry_monthly.csv`, in the contract's order.
 pub const INDUSTRY_COLUMNS: [&str; 7] = [
@@ -72,6 +103,10 @@ pub struct Dataset {
     pub price_index_file: Option<PathBuf>,
     /// The daily air quality file, validated, if the folder has one.
     pub air_quality_file: Option<PathBuf>,
+    /// The long-format indicators file, validated, if the folder has one.
+    pub indicators_file: Option<PathBuf>,
+    /// The indicator catalogue, in file order (empty without indicators).
+    pub catalog: Vec<CatalogEntry>,
     /// The one region without a parent.
     pub prefecture: Region,
     /// County-level units, in the order of `regions.csv`.
@@ -137,10 +172,25 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         read_air_quality(&air_file, &counties, &mut errors);
         air_file
     });
+    let indicators_path = data_dir.join(INDICATORS_FILE);
+    let mut catalog = Vec::new();
+    let indicators_file = indicators_path.exists().then(|| {
+        catalog = read_catalog(&data_dir.join(CATALOG_FILE), &mut errors);
+        read_indicators(
+            &indicators_path,
+            &prefecture,
+            &counties,
+            &catalog,
+            &mut errors,
+        );
+        indicators_path
+    });
     if !errors.list.is_empty() {
         return Err(errors.into_error());
     }
     Ok(Dataset {
+        indicators_file,
+        catalog,
         industry_file,
         price_index_file,
         air_quality_file,
@@ -676,6 +726,127 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) {
                 "date",
                 format!(
                     "region {code} has two readings for {date} (lines {first} and {})",
+                    rec.line
+                ),
+            ));
+        }
+    });
+}
+
+/// Reads `indicator_catalog.csv`: `indicator`, `name`, `unit`, `decimals`
+/// (0–4), `aggregation` (`sum`, `mean` or `last`).
+fn read_catalog(path: &Path, errors: &mut Errors) -> Vec<CatalogEntry> {
+    let mut catalog: Vec<CatalogEntry> = Vec::new();
+    let required = ["indicator", "name", "unit", "decimals", "aggregation"];
+    let Some(input) = CsvInput::open(path, &required, errors) else {
+        return catalog;
+    };
+    input.for_each(errors, |rec, errors| {
+        let key = rec.get("indicator");
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            errors.push(rec.error(
+                "indicator",
+                format!("found `{key}`; expected a key of a-z, 0-9 and _, such as tourist_visits"),
+            ));
+            return;
+        }
+        if catalog.iter().any(|c| c.indicator == key) {
+            errors.push(rec.error("indicator", format!("indicator {key} is listed twice")));
+            return;
+        }
+        let name = rec.text(
+            "name",
+            "the indicator's name in prose, such as 接待游客",
+            errors,
+        );
+        let decimals = rec.get("decimals");
+        let decimals = match decimals.parse::<u8>() {
+            Ok(d) if d <= 4 => Some(d),
+            _ => {
+                errors.push(rec.error(
+                    "decimals",
+                    format!("found `{decimals}`; expected a whole number from 0 to 4"),
+                ));
+                None
+            }
+        };
+        let aggregation = match rec.get("aggregation") {
+            "sum" => Some(Aggregation::Sum),
+            "mean" => Some(Aggregation::Mean),
+            "last" => Some(Aggregation::Last),
+            other => {
+                errors.push(rec.error(
+                    "aggregation",
+                    format!("found `{other}`; expected sum, mean or last"),
+                ));
+                None
+            }
+        };
+        if let (Some(name), Some(decimals), Some(aggregation)) = (name, decimals, aggregation) {
+            catalog.push(CatalogEntry {
+                indicator: key.to_string(),
+                name,
+                unit: rec.get("unit").to_string(),
+                decimals,
+                aggregation,
+            });
+        }
+    });
+    catalog
+}
+
+/// Validates `indicators.csv`: `month`, `region_code` (the prefecture or a
+/// county-level unit), `indicator` (from the catalogue), `value` (a finite
+/// number), one value per month, region and indicator.
+fn read_indicators(
+    path: &Path,
+    prefecture: &Region,
+    counties: &[Region],
+    catalog: &[CatalogEntry],
+    errors: &mut Errors,
+) {
+    let required = ["month", "region_code", "indicator", "value"];
+    let Some(input) = CsvInput::open(path, &required, errors) else {
+        return;
+    };
+    let codes: BTreeSet<&str> = counties
+        .iter()
+        .map(|r| r.code.as_str())
+        .chain([prefecture.code.as_str()])
+        .collect();
+    let mut seen: HashMap<(String, String, String), u64> = HashMap::new();
+    input.for_each(errors, |rec, errors| {
+        let month = rec.month(errors);
+        let code = rec.get("region_code");
+        if !codes.contains(code) {
+            errors.push(rec.error(
+                "region_code",
+                format!("found `{code}`; expected a code from {REGIONS_FILE}"),
+            ));
+        }
+        let key = rec.get("indicator");
+        if !catalog.iter().any(|c| c.indicator == key) {
+            errors.push(rec.error(
+                "indicator",
+                format!("found `{key}`; expected an indicator listed in {CATALOG_FILE}"),
+            ));
+        }
+        rec.number("value", "a number", None, errors);
+        if let Some((y, m)) = month
+            && let Some(first) = seen.insert(
+                (month_key(y, m), code.to_string(), key.to_string()),
+                rec.line,
+            )
+        {
+            errors.push(rec.error(
+                "indicator",
+                format!(
+                    "{key} of {code} has two values for {} (lines {first} and {})",
+                    month_key(y, m),
                     rec.line
                 ),
             ));

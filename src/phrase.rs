@@ -30,6 +30,9 @@ pub struct Phrases {
     pub lede: String,
     /// How the prefecture's industries fared, one paragraph.
     pub industries: String,
+    /// The prefecture's catalogue indicators (tourism, investment) in one
+    /// sentence; empty without indicators.
+    pub indicators: String,
     /// One paragraph per county-level region, in the order of `regions.csv`.
     pub regions: Vec<RegionText>,
     /// The 主要指标 table.
@@ -98,10 +101,17 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
     let regions = summary
         .regions
         .iter()
-        .map(|r| RegionText {
-            code: r.code.clone(),
-            name: r.name.clone(),
-            text: region_text(r, p, &whole),
+        .map(|r| {
+            let mut text = region_text(r, p, &whole);
+            if let Some(more) = indicators_text(summary, &r.code) {
+                text.push_str(&more);
+                text.push('。');
+            }
+            RegionText {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                text,
+            }
         })
         .collect();
 
@@ -153,6 +163,9 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
         subtitle,
         lede,
         industries: industries_text(summary, &whole),
+        indicators: indicators_text(summary, &summary.prefecture.code)
+            .map(|t| format!("{whole}{t}。"))
+            .unwrap_or_default(),
         regions,
         main_table,
         region_table,
@@ -357,6 +370,31 @@ fn region_text(r: &Figures, p: &Figures, whole: &str) -> String {
         text.push('。');
     }
     text
+}
+
+/// The catalogue indicators of one region in a clause each, such as
+/// 接待游客312.4万人次，同比增长21.3%；实现旅游收入…; `None` when the region
+/// has none.
+fn indicators_text(summary: &Summary, code: &str) -> Option<String> {
+    let clauses: Vec<String> = summary
+        .indicators
+        .iter()
+        .filter_map(|ind| {
+            let v = ind.values.iter().find(|v| v.code == code)?;
+            let level = v.level?;
+            let digits = usize::from(ind.entry.decimals);
+            let mut printed = format!("{level:.digits$}");
+            if printed.starts_with('-') && printed.trim_start_matches(['-', '0', '.']).is_empty() {
+                printed.remove(0);
+            }
+            let mut clause = format!("{}{printed}{}", ind.entry.name, ind.entry.unit);
+            if v.yoy_pct.is_some() {
+                clause.push_str(&format!("，{}", with_tongbi(v.yoy_pct)));
+            }
+            Some(clause)
+        })
+        .collect();
+    (!clauses.is_empty()).then(|| clauses.join("；"))
 }
 
 fn industries_text(summary: &Summary, whole: &str) -> String {

@@ -442,3 +442,89 @@ fn parts_add_up_on_random_data() {
         }
     }
 }
+
+#[test]
+fn catalogue_indicators_sum_mean_last_and_pooling() {
+    let dir = fixture(ROWS, Some(PRICES));
+    let catalog = "indicator,name,unit,decimals,aggregation\ntourist_visits,接待游客,万人次,1,sum\nprice_level,居民消费价格,指数,1,mean\nemployees,从业人员,万人,1,last\n";
+    let rows = "month,region_code,indicator,value
+2024-01,100001,tourist_visits,10
+2024-02,100001,tourist_visits,20
+2024-03,100001,tourist_visits,30
+2023-01,100001,tourist_visits,10
+2023-02,100001,tourist_visits,10
+2023-03,100001,tourist_visits,20
+2024-01,100002,tourist_visits,5
+2024-04,100002,tourist_visits,500
+2024-01,100001,price_level,101
+2024-02,100001,price_level,103
+2023-02,100001,price_level,100
+2024-03,100000,employees,52
+2024-01,100000,employees,50
+2023-03,100000,employees,48
+2024-02,100001,employees,20
+";
+    std::fs::write(dir.path().join("indicator_catalog.csv"), catalog).unwrap();
+    std::fs::write(dir.path().join("indicators.csv"), rows).unwrap();
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Comparable);
+    let get = |key: &str, code: &str| {
+        let ind = s
+            .indicators
+            .iter()
+            .find(|i| i.entry.indicator == key)
+            .unwrap();
+        ind.values.iter().find(|v| v.code == code).unwrap().clone()
+    };
+    let visits = get("tourist_visits", "100001");
+    assert_eq!((visits.level, visits.base), (Some(60.0), Some(40.0)));
+    close(visits.yoy_pct, 50.0);
+    let new_region = get("tourist_visits", "100002");
+    assert_eq!(
+        (new_region.level, new_region.base, new_region.yoy_pct),
+        (Some(5.0), None, None)
+    );
+    assert_eq!(
+        get("tourist_visits", "100003").level,
+        None,
+        "no rows: no figure, not 0"
+    );
+    // The prefecture has no rows of its own: the regions' sum.
+    let pooled = get("tourist_visits", "100000");
+    assert_eq!((pooled.level, pooled.base), (Some(65.0), Some(40.0)));
+    close(get("price_level", "100001").yoy_pct, 2.0);
+    assert_eq!(
+        get("price_level", "100000").level,
+        None,
+        "a mean is not pooled"
+    );
+    // Its own rows win; `last` takes the latest month.
+    let employees = get("employees", "100000");
+    assert_eq!((employees.level, employees.base), (Some(52.0), Some(48.0)));
+    let csv = String::from_utf8(s.to_csv("100000")).unwrap();
+    assert!(
+        csv.contains("\n2024-Q1,100001,total,tourist_visits,level,60,万人次\n"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn indicator_rows_are_validated() {
+    let dir = fixture(ROWS, Some(PRICES));
+    std::fs::write(
+        dir.path().join("indicator_catalog.csv"),
+        "indicator,name,unit,decimals,aggregation\nvisits,接待游客,万人次,1,median\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("indicators.csv"),
+        "month,region_code,indicator,value\n2024-01,100001,sales,x\n",
+    )
+    .unwrap();
+    let err = load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("indicator_catalog.csv:2: column `aggregation`: found `median`; expected sum, mean or last"), "{err}");
+    assert!(err.contains("indicators.csv:2: column `indicator`: found `sales`; expected an indicator listed in indicator_catalog.csv"), "{err}");
+    assert!(
+        err.contains("indicators.csv:2: column `value`: found `x`; expected a number"),
+        "{err}"
+    );
+}

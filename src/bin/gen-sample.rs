@@ -163,6 +163,8 @@ fn main() {
     );
     write(&dir, "price_index.csv", &price_csv(&prices));
     write(&dir, "air_quality_daily.csv", &air_quality_csv(&mut rng));
+    write(&dir, "indicator_catalog.csv", CATALOG);
+    write(&dir, "indicators.csv", &indicators_csv(&mut rng));
     eprintln!("wrote the sample to {}", dir.display());
 }
 
@@ -487,4 +489,69 @@ fn air_quality_csv(rng: &mut Rng) -> String {
         }
     }
     lines.join("\n") + "\n"
+}
+
+/// The catalogue of region indicators beyond industry: names as prose uses
+/// them (接待游客312.4万人次).
+const CATALOG: &str = "indicator,name,unit,decimals,aggregation
+tourist_visits,接待游客,万人次,1,sum
+tourism_revenue,实现旅游收入,亿元,1,sum
+fixed_asset_investment,完成固定资产投资,亿元,1,sum
+";
+
+/// Monthly tourism and investment per county: summer-peaked tourism that
+/// recovers strongly in 2023 and keeps growing in 2024 (龙井 fastest),
+/// investment with a spring-to-autumn building season.
+fn indicators_csv(rng: &mut Rng) -> String {
+    // (monthly visitors in 万人次 in 2022, growth 2023, growth 2024, investment 亿元 a month)
+    let base: [(f64, f64, f64, f64); 8] = [
+        (95.0, 0.78, 0.16, 9.5),
+        (9.0, 0.55, 0.08, 1.2),
+        (30.0, 0.62, 0.12, 4.8),
+        (24.0, 0.70, 0.14, 6.1),
+        (14.0, 0.66, 0.31, 1.9),
+        (8.0, 0.50, 0.10, 1.6),
+        (9.5, 0.58, 0.09, 2.2),
+        (26.0, 0.60, 0.11, 2.4),
+    ];
+    let season = [0.7, 0.9, 0.6, 0.7, 1.0, 1.2, 1.6, 1.7, 1.2, 1.1, 0.6, 0.7];
+    let building = [0.2, 0.2, 0.6, 1.1, 1.4, 1.5, 1.5, 1.4, 1.3, 1.2, 0.9, 0.7];
+    let mut s = String::from("month,region_code,indicator,value\n");
+    for year in 2022..=2024 {
+        for month in 1..=12u8 {
+            for (r, (code, ..)) in REGIONS.iter().enumerate() {
+                let (v0, g23, g24, inv) = base[r];
+                let growth = match year {
+                    2022 => 1.0,
+                    2023 => 1.0 + g23,
+                    _ => (1.0 + g23) * (1.0 + g24),
+                };
+                let visits = v0 * growth * season[month as usize - 1] * (1.0 + 0.04 * rng.normal());
+                let spend = 0.095 * (1.0 + 0.05 * rng.normal()); // 亿元 per 万人次
+                let invest_trend = match year {
+                    2022 => 1.0,
+                    2023 => 0.94,
+                    _ => 0.97,
+                };
+                let investment =
+                    inv * invest_trend * building[month as usize - 1] * (1.0 + 0.1 * rng.normal());
+                let _ = writeln!(
+                    s,
+                    "{year:04}-{month:02},{code},tourist_visits,{:.1}",
+                    visits
+                );
+                let _ = writeln!(
+                    s,
+                    "{year:04}-{month:02},{code},tourism_revenue,{:.2}",
+                    visits * spend
+                );
+                let _ = writeln!(
+                    s,
+                    "{year:04}-{month:02},{code},fixed_asset_investment,{:.2}",
+                    investment.max(0.0)
+                );
+            }
+        }
+    }
+    s
 }
