@@ -57,6 +57,15 @@ fn h1_bulletin_from_the_shipped_data() {
         text.contains("空气质量优良天数比例为98.4%，同比提高3.4个百分点"),
         "air quality missing: {text}"
     );
+    // Tourism and investment from the catalogue, for the prefecture.
+    let bulletin: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    let whole = bulletin["text"]["indicators"].as_str().unwrap();
+    assert!(whole.starts_with("全州接待游客"), "{whole}");
+    assert!(
+        text.contains(whole),
+        "prefecture indicators missing from the PDF"
+    );
     for region in [
         "延吉市",
         "图们市",
