@@ -69,8 +69,6 @@ pub struct Summary {
     /// Each division with enterprises in scope, in the order of
     /// `industries.csv`.
     pub industries: Vec<Figures>,
-    /// The prefecture's month-by-month series inside the period.
-    pub monthly: Vec<MonthFigures>,
     /// Catalogue indicators (tourism, investment, …), in catalogue order.
     pub indicators: Vec<IndicatorFigures>,
 }
@@ -123,6 +121,8 @@ pub struct Figures {
     /// Rank among regions by output growth, 1 = fastest (regions only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank: Option<u32>,
+    /// 当月 and 累计 figures for each month of the period.
+    pub monthly: Vec<MonthFigures>,
     /// Air quality, for the prefecture and regions when the data has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub air: Option<AirQuality>,
@@ -183,7 +183,7 @@ pub struct Flow {
     pub two_year_avg_pct: Option<f64>,
 }
 
-/// One month of the prefecture series.
+/// One month of a unit's series.
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthFigures {
     /// `YYYY-MM`.
@@ -332,27 +332,29 @@ impl Summary {
                 row(&v.code, "total", key, "yoy_pct", v.yoy_pct, "%");
             }
         }
-        for m in &self.monthly {
-            let mm = &m.month[5..];
-            let series = [
-                ("output_value", "month_level", Some(m.output_value), "万元"),
-                ("output_value", "month_yoy_pct", m.output_yoy_pct, "%"),
-                ("output_value", "ytd_level", Some(m.output_ytd), "万元"),
-                ("output_value", "ytd_yoy_pct", m.output_ytd_yoy_pct, "%"),
-                ("value_added", "month_level", Some(m.value_added), "万元"),
-                ("value_added", "month_yoy_pct", m.value_added_yoy_pct, "%"),
-                ("value_added", "ytd_level", Some(m.value_added_ytd), "万元"),
-                ("value_added", "ytd_yoy_pct", m.value_added_ytd_yoy_pct, "%"),
-            ];
-            for (indicator, measure, value, unit) in series {
-                row(
-                    prefecture_code,
-                    "total",
-                    indicator,
-                    &format!("{measure}:{mm}"),
-                    value,
-                    unit,
-                );
+        for (region, group, f) in &units {
+            for m in &f.monthly {
+                let mm = &m.month[5..];
+                let series = [
+                    ("output_value", "month_level", Some(m.output_value), "万元"),
+                    ("output_value", "month_yoy_pct", m.output_yoy_pct, "%"),
+                    ("output_value", "ytd_level", Some(m.output_ytd), "万元"),
+                    ("output_value", "ytd_yoy_pct", m.output_ytd_yoy_pct, "%"),
+                    ("value_added", "month_level", Some(m.value_added), "万元"),
+                    ("value_added", "month_yoy_pct", m.value_added_yoy_pct, "%"),
+                    ("value_added", "ytd_level", Some(m.value_added_ytd), "万元"),
+                    ("value_added", "ytd_yoy_pct", m.value_added_ytd_yoy_pct, "%"),
+                ];
+                for (indicator, measure, value, unit) in series {
+                    row(
+                        region,
+                        group,
+                        indicator,
+                        &format!("{measure}:{mm}"),
+                        value,
+                        unit,
+                    );
+                }
             }
         }
         drop(row);
@@ -492,7 +494,21 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         &plan,
     ))?;
 
-    let monthly = collect(monthly_series(current, previous, scoped, req))?;
+    let series = |key: Expr, list: &[Region]| {
+        let frame = monthly_series(
+            current.clone(),
+            previous.clone(),
+            scoped.clone(),
+            key,
+            list,
+            req,
+        )?;
+        collect(frame).and_then(|df| month_figures(&df))
+    };
+    let prefecture_ref = std::slice::from_ref(&data.prefecture);
+    let total_months = series(lit(data.prefecture.code.clone()), prefecture_ref)?;
+    let region_months = series(col("region_code"), &data.counties)?;
+    let industry_months = series(col("industry_code"), &industries_ref)?;
 
     let mut prefecture = figures(&total)?
         .into_iter()
@@ -502,6 +518,15 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         return Err(no_data(data, req));
     }
     let mut regions = figures(&regions)?;
+    let mut industries = figures(&industries)?;
+    let per = req.period.months(req.year).len();
+    prefecture.monthly = total_months;
+    for (unit, months) in regions.iter_mut().zip(region_months.chunks(per)) {
+        unit.monthly = months.to_vec();
+    }
+    for (unit, months) in industries.iter_mut().zip(industry_months.chunks(per)) {
+        unit.monthly = months.to_vec();
+    }
     if let Some(path) = &data.air_quality_file {
         let air = air_quality(path, &data.counties, req)?;
         prefecture.air = air
@@ -524,11 +549,10 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         prices: req.prices,
         prefecture,
         regions,
-        industries: figures(&industries)?
+        industries: industries
             .into_iter()
             .filter(|f| f.enterprises > 0)
             .collect(),
-        monthly: month_figures(&monthly)?,
         indicators: indicators(data, req)?,
     })
 }
@@ -874,43 +898,67 @@ fn flow_measures(prefix: &str, two_years: bool) -> Vec<Expr> {
     ]
 }
 
-/// The prefecture's 当月 and 累计 series over the period's months.
+/// 当月 and 累计 series over the period's months for every unit of `units`:
+/// the enterprises in scope, attributed like the period's figures, grouped by
+/// `key` (a column of `attributed`) and month.
 fn monthly_series(
     current: LazyFrame,
     previous: LazyFrame,
-    scoped: LazyFrame,
+    attributed: LazyFrame,
+    key: Expr,
+    list: &[Region],
     req: Request,
-) -> LazyFrame {
-    let ids = scoped.select([col("enterprise_id")]);
-    let semi = JoinArgs::new(JoinType::Semi);
+) -> Result<LazyFrame> {
+    let attr = attributed.select([col("enterprise_id"), key.alias("code")]);
+    let inner = || JoinArgs::new(JoinType::Inner);
     let month_no = || col("month").str().slice(lit(5), lit(2)).alias("mm");
-    let cur = current.group_by([month_no()]).agg([
-        col("output_value").sum().alias("out"),
-        col("value_added").sum().alias("va"),
-        col("value_added_cmp").sum(),
-    ]);
+    let cur = current
+        .join(
+            attr.clone(),
+            [col("enterprise_id")],
+            [col("enterprise_id")],
+            inner(),
+        )
+        .group_by([col("code"), month_no()])
+        .agg([
+            col("output_value").sum().alias("out"),
+            col("value_added").sum().alias("va"),
+            col("value_added_cmp").sum(),
+        ]);
     let prev = previous
-        .join(ids, [col("enterprise_id")], [col("enterprise_id")], semi)
-        .group_by([month_no()])
+        .join(
+            attr,
+            [col("enterprise_id")],
+            [col("enterprise_id")],
+            inner(),
+        )
+        .group_by([col("code"), month_no()])
         .agg([
             col("output_value").sum().alias("out_base"),
             col("value_added").sum().alias("va_base"),
         ]);
-    let calendar: Vec<String> = req.period.months(req.year);
-    let mm: Vec<String> = calendar.iter().map(|m| m[5..].to_string()).collect();
-    let frame = df!("month" => calendar, "mm" => mm)
+    // Every unit × month, so months without rows are 0 and units keep their order.
+    let months = req.period.months(req.year);
+    let (mut codes, mut order, mut month, mut mm) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, unit) in list.iter().enumerate() {
+        for m in &months {
+            codes.push(unit.code.clone());
+            order.push(i as u32);
+            month.push(m.clone());
+            mm.push(m[5..].to_string());
+        }
+    }
+    let grid = df!("code" => codes, "order" => order, "month" => month, "mm" => mm)
         .expect("columns of equal length")
         .lazy();
     let zero = |c: &str| col(c).fill_null(lit(0.0));
-    frame
-        .join(cur, [col("mm")], [col("mm")], JoinArgs::new(JoinType::Left))
-        .join(
-            prev,
-            [col("mm")],
-            [col("mm")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .sort(["month"], SortMultipleOptions::default())
+    let ytd = |c: &str| col(c).cum_sum(false).over([col("code")]).map_err(internal);
+    let keys = || [col("code"), col("mm")];
+    Ok(grid
+        .join(cur, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .join(prev, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .sort(["order", "month"], SortMultipleOptions::default())
         .with_columns([
             zero("out"),
             zero("va"),
@@ -921,19 +969,11 @@ fn monthly_series(
         .with_columns([
             pct(col("out") - col("out_base"), col("out_base")).alias("out_yoy_pct"),
             pct(col("value_added_cmp") - col("va_base"), col("va_base")).alias("va_yoy_pct"),
-            pct(
-                col("out").cum_sum(false) - col("out_base").cum_sum(false),
-                col("out_base").cum_sum(false),
-            )
-            .alias("out_ytd_yoy_pct"),
-            pct(
-                col("value_added_cmp").cum_sum(false) - col("va_base").cum_sum(false),
-                col("va_base").cum_sum(false),
-            )
-            .alias("va_ytd_yoy_pct"),
-            col("out").cum_sum(false).alias("out_ytd"),
-            col("va").cum_sum(false).alias("va_ytd"),
-        ])
+            pct(ytd("out")? - ytd("out_base")?, ytd("out_base")?).alias("out_ytd_yoy_pct"),
+            pct(ytd("value_added_cmp")? - ytd("va_base")?, ytd("va_base")?).alias("va_ytd_yoy_pct"),
+            ytd("out")?.alias("out_ytd"),
+            ytd("va")?.alias("va_ytd"),
+        ]))
 }
 
 /// 优良天数比例 per county and pooled over all counties (code `None`), this
@@ -1340,6 +1380,7 @@ fn figures(df: &DataFrame) -> Result<Vec<Figures>> {
             }),
             rank: ranks[i].map(|r| r as u32),
             air: None,
+            monthly: Vec::new(),
         })
         .collect())
 }

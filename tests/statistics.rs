@@ -141,20 +141,23 @@ fn industries_and_monthly_series() {
     close(food.output_value.yoy_pct, (340.0 / 260.0 - 1.0) * 100.0);
     close(pharma.output_value.yoy_pct, (240.0 / 150.0 - 1.0) * 100.0);
     // January: 100 + 50 + 60 + 10 = 220 against 80 + 50 = 130.
-    let jan = &s.monthly[0];
+    let jan = &s.prefecture.monthly[0];
     assert_eq!(jan.month, "2024-01");
     assert_eq!(jan.output_value, 220.0);
     close(jan.output_yoy_pct, (220.0 / 130.0 - 1.0) * 100.0);
     // February alone: 100 + 60 + 40 = 200 against 80 + 50 + 20 = 150;
     // January and February: 420 against 280.
-    close(s.monthly[1].output_yoy_pct, (200.0 / 150.0 - 1.0) * 100.0);
     close(
-        s.monthly[1].output_ytd_yoy_pct,
+        s.prefecture.monthly[1].output_yoy_pct,
+        (200.0 / 150.0 - 1.0) * 100.0,
+    );
+    close(
+        s.prefecture.monthly[1].output_ytd_yoy_pct,
         (420.0 / 280.0 - 1.0) * 100.0,
     );
-    assert_eq!(s.monthly[2].output_ytd, 580.0);
+    assert_eq!(s.prefecture.monthly[2].output_ytd, 580.0);
     close(
-        s.monthly[2].output_ytd_yoy_pct,
+        s.prefecture.monthly[2].output_ytd_yoy_pct,
         s.prefecture.output_value.yoy_pct.unwrap(),
     );
 }
@@ -272,6 +275,15 @@ fn summary_csv_has_one_row_per_figure() {
     assert!(csv.contains("\n2024-Q1,100002,total,output_value,rank,1,位\n"));
     assert!(csv.contains("\n2024-Q1,100000,industry:27,output_value,level,240,万元\n"));
     assert!(csv.contains("\n2024-Q1,100000,total,output_value,ytd_level:03,580,万元\n"));
+    // Regions and divisions have their series too: 甲 in February is E1 only.
+    assert!(
+        csv.contains("\n2024-Q1,100001,total,output_value,month_level:02,100,万元\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\n2024-Q1,100000,industry:27,output_value,ytd_level:03,240,万元\n"),
+        "{csv}"
+    );
     let yoy = format!(
         "\n2024-Q1,100000,total,output_value,yoy_pct,{},%\n",
         170.0 / 410.0 * 100.0
