@@ -69,8 +69,38 @@ pub struct Summary {
     /// Each division with enterprises in scope, in the order of
     /// `industries.csv`.
     pub industries: Vec<Figures>,
+    /// 增长面 of the divisions' output.
+    pub growth_breadth: GrowthBreadth,
     /// Catalogue indicators (tourism, investment, …), in catalogue order.
     pub indicators: Vec<IndicatorFigures>,
+}
+
+/// 增长面: how many divisions' output grew, among those with a base.
+#[derive(Debug, Clone, Serialize)]
+pub struct GrowthBreadth {
+    /// Divisions whose output growth is above zero.
+    pub grown: u32,
+    /// Divisions with a defined growth rate.
+    pub with_base: u32,
+    /// grown / with_base × 100; `None` when no division has a base.
+    pub pct: Option<f64>,
+}
+
+impl GrowthBreadth {
+    fn of(units: &[Figures]) -> GrowthBreadth {
+        let rates: Vec<f64> = units
+            .iter()
+            .filter_map(|u| u.output_value.yoy_pct)
+            .collect();
+        let grown = rates.iter().filter(|&&g| g > 0.0).count() as u32;
+        let with_base = rates.len() as u32;
+        let pct = (with_base > 0).then(|| f64::from(grown) / f64::from(with_base) * 100.0);
+        GrowthBreadth {
+            grown,
+            with_base,
+            pct,
+        }
+    }
 }
 
 /// A catalogue indicator for the prefecture and every region.
@@ -549,6 +579,7 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         prices: req.prices,
         prefecture,
         regions,
+        growth_breadth: GrowthBreadth::of(&industries),
         industries: industries
             .into_iter()
             .filter(|f| f.enterprises > 0)

@@ -398,26 +398,14 @@ fn indicators_text(summary: &Summary, code: &str) -> Option<String> {
 }
 
 fn industries_text(summary: &Summary, whole: &str) -> String {
-    let grown: Vec<&Figures> = summary
-        .industries
-        .iter()
-        .filter(|i| i.output_value.yoy_pct.is_some_and(|g| round1(g) > 0.0))
-        .collect();
-    let with_base = summary
-        .industries
-        .iter()
-        .filter(|i| i.output_value.yoy_pct.is_some())
-        .count();
+    let breadth = &summary.growth_breadth;
     let mut text = format!(
         "分行业看，{whole}{}个行业大类中，{}个行业产值实现增长",
         summary.industries.len(),
-        grown.len()
+        breadth.grown
     );
-    if with_base > 0 {
-        text.push_str(&format!(
-            "，增长面为{}%",
-            one_decimal(grown.len() as f64 / with_base as f64 * 100.0)
-        ));
+    if let Some(pct) = breadth.pct {
+        text.push_str(&format!("，增长面为{}%", one_decimal(pct)));
     }
     let mut leaders: Vec<&Figures> = summary
         .industries

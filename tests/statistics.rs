@@ -138,6 +138,8 @@ fn industries_and_monthly_series() {
     let food = s.industries.iter().find(|i| i.code == "13").unwrap();
     let pharma = s.industries.iter().find(|i| i.code == "27").unwrap();
     assert_eq!((food.enterprises, pharma.enterprises), (2, 3));
+    let breadth = &s.growth_breadth;
+    assert_eq!((breadth.grown, breadth.with_base, breadth.pct), (2, 2, Some(100.0)));
     close(food.output_value.yoy_pct, (340.0 / 260.0 - 1.0) * 100.0);
     close(pharma.output_value.yoy_pct, (240.0 / 150.0 - 1.0) * 100.0);
     // January: 100 + 50 + 60 + 10 = 220 against 80 + 50 = 130.
