@@ -407,6 +407,11 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     let flows = flow_columns(data);
     let current = rows.clone().filter(in_period(req.year));
     let (current, va_two_years) = deflate(data, current, req)?;
+    let raw: Vec<&str> = flows.iter().map(|f| f.column).collect();
+    let mut derived = raw.clone();
+    derived.extend(["value_added_cmp", "value_added_cmp2"]);
+    let current = fix_columns(current, &derived);
+    let rows = fix_columns(rows, &raw);
     let previous = rows.clone().filter(in_period(req.year - 1));
     // Two years back only when the data has every month of that period.
     let two_years = data.missing_months(req.year - 2, (first, last)).is_empty();
@@ -471,7 +476,7 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
                 .iter()
                 .map(|f| {
                     lit(NULL)
-                        .cast(DataType::Float64)
+                        .cast(DataType::Int64)
                         .alias(format!("{}_base2", f.prefix))
                 })
                 .collect::<Vec<_>>(),
@@ -479,9 +484,9 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     }
     let mut fill = Vec::new();
     for f in &flows {
-        fill.push(col(format!("{}_base", f.prefix)).fill_null(lit(0.0)));
+        fill.push(col(format!("{}_base", f.prefix)).fill_null(lit(0i64)));
         if two_years {
-            fill.push(col(format!("{}_base2", f.prefix)).fill_null(lit(0.0)));
+            fill.push(col(format!("{}_base2", f.prefix)).fill_null(lit(0i64)));
         }
     }
     let scoped = scoped.with_columns(fill).cache();
@@ -846,9 +851,7 @@ fn grouped(
                 continue;
             }
             sums.push(col(name.as_str()).sum());
-            if suffix != "_base2" || plan.two_years {
-                fill.push(col(name.as_str()).fill_null(lit(0.0)));
-            }
+            fill.push(from_fixed(col(name.as_str()).fill_null(lit(0i64))).alias(name.as_str()));
         }
     }
     let mut frame = units
@@ -887,6 +890,42 @@ fn grouped(
         );
     }
     frame
+}
+
+/// Resolution of the exact sums: 1 000 000 units per 万元, i.e. one fen
+/// (0.01 yuan); inputs with up to six decimals of 万元 are held exactly, and
+/// an i64 sum overflows only past 9.2 × 10^12 万元, a thousand times China's
+/// annual GDP.
+///
+/// Flows are summed as whole numbers of this unit. Integer sums do not
+/// depend on the order of their terms, which joins, hash groups and threads
+/// do not keep, so a rebuild gives the same bits; floating-point sums would
+/// differ in the last digits from run to run.
+const FIXED: f64 = 1_000_000.0;
+
+/// A value in 万元 as a whole number of [`FIXED`] units, rounded half away
+/// from zero.
+fn to_fixed(value: Expr) -> Expr {
+    let scaled = value * lit(FIXED);
+    when(scaled.clone().gt_eq(lit(0.0)))
+        .then(scaled.clone() + lit(0.5))
+        .otherwise(scaled - lit(0.5))
+        .cast(DataType::Int64)
+}
+
+/// Back from [`FIXED`] units to 万元.
+fn from_fixed(value: Expr) -> Expr {
+    value.cast(DataType::Float64) / lit(FIXED)
+}
+
+/// Replaces each named column by its [`to_fixed`] value.
+fn fix_columns(frame: LazyFrame, names: &[&str]) -> LazyFrame {
+    frame.with_columns(
+        names
+            .iter()
+            .map(|n| to_fixed(col(*n)).alias(*n))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// `growth / base` as a percentage, null where the base is zero.
@@ -983,8 +1022,25 @@ fn monthly_series(
     let grid = df!("code" => codes, "order" => order, "month" => month, "mm" => mm)
         .expect("columns of equal length")
         .lazy();
-    let zero = |c: &str| col(c).fill_null(lit(0.0));
-    let ytd = |c: &str| col(c).cum_sum(false).over([col("code")]).map_err(internal);
+    let zero = |c: &str| col(c).fill_null(lit(0i64));
+    // Cumulative sums in whole units (exact), then everything back to 万元.
+    let ytd = |c: &str| {
+        let sum = col(c)
+            .cum_sum(false)
+            .over([col("code")])
+            .map_err(internal)?;
+        Ok::<Expr, Error>(sum.alias(format!("{c}_ytd")))
+    };
+    let flows = ["out", "va", "value_added_cmp", "out_base", "va_base"];
+    let back: Vec<Expr> = flows
+        .iter()
+        .flat_map(|c| {
+            [
+                from_fixed(col(*c)).alias(*c),
+                from_fixed(col(format!("{c}_ytd"))).alias(format!("{c}_ytd")),
+            ]
+        })
+        .collect();
     let keys = || [col("code"), col("mm")];
     Ok(grid
         .join(cur, keys(), keys(), JoinArgs::new(JoinType::Left))
@@ -997,13 +1053,17 @@ fn monthly_series(
             zero("out_base"),
             zero("va_base"),
         ])
+        .with_columns(flows.iter().map(|c| ytd(c)).collect::<Result<Vec<_>>>()?)
+        .with_columns(back)
         .with_columns([
             pct(col("out") - col("out_base"), col("out_base")).alias("out_yoy_pct"),
             pct(col("value_added_cmp") - col("va_base"), col("va_base")).alias("va_yoy_pct"),
-            pct(ytd("out")? - ytd("out_base")?, ytd("out_base")?).alias("out_ytd_yoy_pct"),
-            pct(ytd("value_added_cmp")? - ytd("va_base")?, ytd("va_base")?).alias("va_ytd_yoy_pct"),
-            ytd("out")?.alias("out_ytd"),
-            ytd("va")?.alias("va_ytd"),
+            pct(col("out_ytd") - col("out_base_ytd"), col("out_base_ytd")).alias("out_ytd_yoy_pct"),
+            pct(
+                col("value_added_cmp_ytd") - col("va_base_ytd"),
+                col("va_base_ytd"),
+            )
+            .alias("va_ytd_yoy_pct"),
         ]))
 }
 
@@ -1180,8 +1240,10 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
             )
             .group_by([col("region_code"), col("indicator")])
             .agg([
-                col("value").sum().alias("sum"),
-                col("value").mean().alias("mean"),
+                from_fixed(to_fixed(col("value")).sum()).alias("sum"),
+                (from_fixed(to_fixed(col("value")).sum())
+                    / col("value").count().cast(DataType::Float64))
+                .alias("mean"),
                 col("value")
                     .sort_by([col("month")], SortMultipleOptions::default())
                     .last()
@@ -1251,7 +1313,7 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
                 .neq(lit("mean"))
                 .and(col(c).count().gt(lit(0))),
         )
-        .then(col(c).sum())
+        .then(from_fixed(to_fixed(col(c)).sum()))
         .otherwise(lit(NULL).cast(DataType::Float64))
         .alias(format!("{c}_pooled"))
     };

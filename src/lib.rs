@@ -123,7 +123,8 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         template: &opts.template,
         data: json.clone(),
         fonts: &fonts,
-        today: today(),
+        timestamp: timestamp(),
+        ident: format!("review/{}/{}", data.prefecture.code, summary.period),
     })?;
     let written = archive::archive(&archive::Outputs {
         dir: opts.out_dir.join(&summary.period),
@@ -139,18 +140,31 @@ pub fn run(opts: &Options) -> Result<Outcome> {
     })
 }
 
-/// Today's date (UTC), or the date of `SOURCE_DATE_EPOCH` when it is set, so
-/// that rebuilds can be reproduced.
-fn today() -> (i32, u8, u8) {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
+/// The creation time in seconds since 1970 (UTC): `SOURCE_DATE_EPOCH` when
+/// it is set, so that rebuilds are byte-identical, otherwise now.
+fn timestamp() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64)
-        });
-    civil_from_days(secs.div_euclid(86_400))
+        })
+}
+
+/// Seconds since 1970-01-01 UTC to (year, month, day, hour, minute, second).
+pub fn civil_from_timestamp(secs: i64) -> (i32, u8, u8, u8, u8, u8) {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rest = secs.rem_euclid(86_400);
+    (
+        y,
+        m,
+        d,
+        (rest / 3600) as u8,
+        (rest / 60 % 60) as u8,
+        (rest % 60) as u8,
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
@@ -177,6 +191,11 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_905), (2024, 7, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(
+            civil_from_timestamp(1_719_792_000 + 3_723),
+            (2024, 7, 1, 1, 2, 3)
+        );
+        assert_eq!(civil_from_timestamp(-1), (1969, 12, 31, 23, 59, 59));
     }
 
     #[test]

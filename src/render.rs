@@ -95,9 +95,18 @@ pub struct Job<'a> {
     pub data: Vec<u8>,
     /// Fonts.
     pub fonts: &'a Fonts,
-    /// The document date (`datetime.today()`), UTC.
-    pub today: (i32, u8, u8),
+    /// Creation time, seconds since 1970 UTC: the PDF's dates and
+    /// `datetime.today()`.
+    pub timestamp: i64,
+    /// A stable identifier of the document (same bulletin, same id), from
+    /// which the PDF's document ID is derived.
+    pub ident: String,
 }
+
+/// The PDF standards every bulletin conforms to: PDF/A-3u (archival, with
+/// attachments allowed) and PDF/UA-1 (accessible, tagged).
+pub const STANDARDS: [typst_pdf::PdfStandard; 2] =
+    [typst_pdf::PdfStandard::A_3u, typst_pdf::PdfStandard::Ua_1];
 
 /// Compiles the template and exports PDF bytes. Warnings go to stderr in
 /// typst's format; errors and missing glyphs fail the run.
@@ -121,7 +130,25 @@ pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
     if !missing.is_empty() {
         return Err(Error::Template(missing.join("\n")));
     }
-    let options = typst_pdf::PdfOptions::default();
+    let (y, mo, d, h, mi, sec) = crate::civil_from_timestamp(job.timestamp);
+    let datetime = Datetime::from_ymd_hms(y, mo, d, h, mi, sec).ok_or_else(|| {
+        Error::Usage(format!(
+            "SOURCE_DATE_EPOCH {} is out of range",
+            job.timestamp
+        ))
+    })?;
+    let standards = typst_pdf::PdfStandards::new(&STANDARDS)
+        .map_err(|e| Error::Template(format!("PDF/A-3u with PDF/UA-1 refused: {}", e.message())))?;
+    let options = typst_pdf::PdfOptions {
+        ident: typst::foundations::Smart::Custom(job.ident.clone()),
+        creator: typst::foundations::Smart::Custom(Some(format!(
+            "review {} (Typst 0.15)",
+            env!("CARGO_PKG_VERSION")
+        ))),
+        timestamp: Some(typst_pdf::Timestamp::new_utc(datetime)),
+        standards,
+        ..typst_pdf::PdfOptions::default()
+    };
     typst_pdf::pdf(&document, &options).map_err(|errors| {
         Error::Template(
             errors
@@ -170,7 +197,7 @@ impl ReviewWorld {
         let mut inputs = Dict::new();
         inputs.insert("summary".into(), DATA_PATH.into_value());
         let library = Library::builder().with_inputs(inputs).build();
-        let (y, m, d) = job.today;
+        let (y, m, d, ..) = crate::civil_from_timestamp(job.timestamp);
         Ok(ReviewWorld {
             library: LazyHash::new(library),
             book: job.fonts.book.clone(),

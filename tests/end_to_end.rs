@@ -285,3 +285,58 @@ fn missing_glyph_fails_and_names_the_character() {
     assert!(err.contains(&format!("{}:2:", template.display())), "{err}");
     assert!(!out_dir.path().join("2024-H1/review-2024-H1.pdf").exists());
 }
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn pdf_declares_pdf_a_3u_and_pdf_ua_1_with_metadata() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = std::fs::read(out_dir.path().join("2024-H1/review-2024-H1.pdf")).unwrap();
+    // The XMP packet is stored uncompressed.
+    for needle in [
+        "<pdfaid:part>3</pdfaid:part>",
+        "<pdfaid:conformance>U</pdfaid:conformance>",
+        "<pdfuaid:part>1</pdfuaid:part>",
+        "<rdf:li>zh-CN</rdf:li>",
+        "2024-07-01T00:00:00+00:00",
+    ] {
+        assert!(
+            contains(&pdf, needle),
+            "{needle} missing from the XMP metadata"
+        );
+    }
+}
+
+/// Same inputs, template, fonts and SOURCE_DATE_EPOCH: the same bytes, from
+/// another working directory and with other (absolute) paths.
+#[test]
+fn rebuilds_are_byte_identical() {
+    let first = tempfile::tempdir().unwrap();
+    let out = review(&["--period", "H1", "--out", first.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_review"))
+        .args(["--period", "H1", "--out", second.path().to_str().unwrap()])
+        .args(["--data", repo().join("data").to_str().unwrap()])
+        .args([
+            "--template",
+            repo().join("templates/review.typ").to_str().unwrap(),
+        ])
+        .current_dir(elsewhere.path())
+        .env("SOURCE_DATE_EPOCH", "1719792000")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for file in ["review-2024-H1.pdf", "summary.json", "summary.csv"] {
+        let a = std::fs::read(first.path().join("2024-H1").join(file)).unwrap();
+        let b = std::fs::read(second.path().join("2024-H1").join(file)).unwrap();
+        assert!(a == b, "{file} differs between the two builds");
+    }
+}

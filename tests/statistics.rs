@@ -139,7 +139,10 @@ fn industries_and_monthly_series() {
     let pharma = s.industries.iter().find(|i| i.code == "27").unwrap();
     assert_eq!((food.enterprises, pharma.enterprises), (2, 3));
     let breadth = &s.growth_breadth;
-    assert_eq!((breadth.grown, breadth.with_base, breadth.pct), (2, 2, Some(100.0)));
+    assert_eq!(
+        (breadth.grown, breadth.with_base, breadth.pct),
+        (2, 2, Some(100.0))
+    );
     close(food.output_value.yoy_pct, (340.0 / 260.0 - 1.0) * 100.0);
     close(pharma.output_value.yoy_pct, (240.0 / 150.0 - 1.0) * 100.0);
     // January: 100 + 50 + 60 + 10 = 220 against 80 + 50 = 130.
@@ -323,7 +326,9 @@ fn two_year_average_on_comparable_scope() {
         ((181.0f64 / 100.0).sqrt() - 1.0) * 100.0,
     );
     // Value added at 2022 prices: deflated by 2024's and 2023's index.
-    let va2 = 34.2 / 1.10 / 1.05;
+    // Deflated row values are held to the fen (1e-6 万元), as documented.
+    let fen = |x: f64| (x * 1e6).round() / 1e6;
+    let va2 = fen(24.2 / 1.10 / 1.05) + fen(10.0 / 1.10 / 1.05);
     close(
         s.prefecture.value_added.two_year_avg_pct,
         ((va2 / 20.0f64).sqrt() - 1.0) * 100.0,
