@@ -21,6 +21,8 @@ pub struct Outputs<'a> {
     pub summary_json: &'a [u8],
     /// `summary.csv`.
     pub summary_csv: &'a [u8],
+    /// `manifest.json`, the same as attached to the PDF.
+    pub manifest: &'a [u8],
 }
 
 /// Paths of what [`archive`] wrote.
@@ -44,6 +46,7 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     write_atomic(&summary_json, out.summary_json)?;
     let summary_csv = out.dir.join("summary.csv");
     write_atomic(&summary_csv, out.summary_csv)?;
+    write_atomic(&out.dir.join("manifest.json"), out.manifest)?;
     let pdf = out.dir.join(format!("{}.pdf", out.stem));
     write_atomic(&pdf, out.pdf)?;
     Ok(Written {
@@ -70,6 +73,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
+    // Temporary files are private (0600); outputs are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(fail)?;
+    }
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())

@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod archive;
 pub mod error;
+pub mod evidence;
 pub mod load;
 pub mod period;
 pub mod phrase;
@@ -38,6 +39,9 @@ pub struct Options {
     pub font_path: Option<PathBuf>,
     /// Compute value-added growth at current prices.
     pub current_prices: bool,
+    /// Creation time (seconds since 1970 UTC); `None` reads
+    /// `SOURCE_DATE_EPOCH`, or takes the current time.
+    pub timestamp: Option<i64>,
 }
 
 /// What a successful run wrote.
@@ -58,6 +62,9 @@ pub struct Bulletin<'a> {
     pub summary: &'a aggregate::Summary,
     /// Sentences and display strings, rounded once.
     pub text: &'a phrase::Phrases,
+    /// The files the template attaches to the PDF (names and descriptions;
+    /// `review` serves their bytes at these paths).
+    pub attachments: &'a [evidence::Attachment],
 }
 
 /// Resolves `--template`: a path to a `.typ` file, or the name of one of the
@@ -113,17 +120,35 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         period: opts.period,
     };
     let text = phrase::phrase(&summary, &ctx);
+    let summary_csv = summary.to_csv(&data.prefecture.code);
+    let fonts = render::Fonts::load(opts.font_path.as_deref())?;
+    let timestamp = opts.timestamp.unwrap_or_else(timestamp);
+    let evidence = evidence::gather(&evidence::Request {
+        data: &data,
+        period: opts.period,
+        year,
+        prices,
+        summary_csv: &summary_csv,
+        template: &opts.template,
+        fonts: fonts.files(),
+        timestamp,
+    })?;
     let json = serde_json::to_vec_pretty(&Bulletin {
         summary: &summary,
         text: &text,
+        attachments: &evidence.attachments,
     })
     .expect("the bulletin serialises");
-    let fonts = render::Fonts::load(opts.font_path.as_deref())?;
     let pdf = render::render(&render::Job {
         template: &opts.template,
         data: json.clone(),
+        files: evidence
+            .attachments
+            .iter()
+            .map(|a| (a.path.clone(), a.bytes.clone()))
+            .collect(),
         fonts: &fonts,
-        timestamp: timestamp(),
+        timestamp,
         ident: format!("review/{}/{}", data.prefecture.code, summary.period),
     })?;
     let written = archive::archive(&archive::Outputs {
@@ -131,7 +156,8 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         stem: format!("review-{}", summary.period),
         pdf: &pdf,
         summary_json: &json,
-        summary_csv: &summary.to_csv(&data.prefecture.code),
+        summary_csv: &summary_csv,
+        manifest: &evidence::manifest_bytes(&evidence.manifest),
     })?;
     Ok(Outcome {
         pdf: written.pdf,

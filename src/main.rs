@@ -72,6 +72,7 @@ fn main() -> ExitCode {
         out_dir: cli.out,
         font_path: cli.font_path,
         current_prices: cli.current_prices,
+        timestamp: None,
     };
     match review::run(&opts) {
         Ok(outcome) => {

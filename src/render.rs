@@ -46,16 +46,19 @@ const EMBEDDED: [(&str, &[u8]); 3] = [
 pub struct Fonts {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
+    /// Files from `--font-path`: (file name, bytes).
+    extra: Vec<(String, Vec<u8>)>,
 }
 
 impl Fonts {
     /// The embedded faces, plus every font file in `extra` (`--font-path`).
-    pub fn load(extra: Option<&Path>) -> Result<Fonts> {
+    pub fn load(extra_dir: Option<&Path>) -> Result<Fonts> {
         let mut fonts: Vec<Font> = Vec::new();
+        let mut extra = Vec::new();
         for (_, bytes) in EMBEDDED {
             fonts.extend(Font::iter(Bytes::new(bytes)));
         }
-        if let Some(dir) = extra {
+        if let Some(dir) = extra_dir {
             let entries = std::fs::read_dir(dir)
                 .map_err(|e| Error::Usage(format!("--font-path {}: {e}", dir.display())))?;
             let mut paths: Vec<PathBuf> =
@@ -71,12 +74,25 @@ impl Fonts {
                     let bytes = std::fs::read(&path).map_err(|e| {
                         Error::Usage(format!("--font-path {}: {e}", path.display()))
                     })?;
-                    fonts.extend(Font::iter(Bytes::new(bytes)));
+                    fonts.extend(Font::iter(Bytes::new(bytes.clone())));
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    extra.push((name, bytes));
                 }
             }
         }
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
-        Ok(Fonts { book, fonts })
+        Ok(Fonts { book, fonts, extra })
+    }
+
+    /// Every font file: (name, bytes), embedded ones first.
+    pub fn files(&self) -> Vec<(String, &[u8])> {
+        let mut files: Vec<(String, &[u8])> =
+            EMBEDDED.iter().map(|(n, b)| (n.to_string(), *b)).collect();
+        files.extend(self.extra.iter().map(|(n, b)| (n.clone(), b.as_slice())));
+        files
     }
 
     /// Family names available to templates.
@@ -93,6 +109,9 @@ pub struct Job<'a> {
     pub template: &'a Path,
     /// The bulletin data (`summary.json`'s bytes).
     pub data: Vec<u8>,
+    /// Further virtual files (absolute paths such as `/evidence/summary.csv`)
+    /// the template may read or attach.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
     /// Fonts.
     pub fonts: &'a Fonts,
     /// Creation time, seconds since 1970 UTC: the PDF's dates and
@@ -170,6 +189,7 @@ struct ReviewWorld {
     main: FileId,
     data_id: FileId,
     data: Bytes,
+    files: std::collections::HashMap<FileId, Bytes>,
     today: Datetime,
 }
 
@@ -196,6 +216,13 @@ impl ReviewWorld {
         let data_id = project_file(DATA_PATH).expect("valid constant path");
         let mut inputs = Dict::new();
         inputs.insert("summary".into(), DATA_PATH.into_value());
+        inputs.insert("evidence".into(), true.into_value());
+        let mut files = std::collections::HashMap::new();
+        for (path, bytes) in &job.files {
+            let id = project_file(path)
+                .ok_or_else(|| Error::Usage(format!("invalid virtual path {path}")))?;
+            files.insert(id, Bytes::new(bytes.clone()));
+        }
         let library = Library::builder().with_inputs(inputs).build();
         let (y, m, d, ..) = crate::civil_from_timestamp(job.timestamp);
         Ok(ReviewWorld {
@@ -206,6 +233,7 @@ impl ReviewWorld {
             main,
             data_id,
             data: Bytes::new(job.data.clone()),
+            files,
             today: Datetime::from_ymd(y, m, d)
                 .ok_or_else(|| Error::Usage(format!("invalid date {y}-{m}-{d}")))?,
         })
@@ -298,6 +326,9 @@ impl World for ReviewWorld {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.data_id {
             return Ok(self.data.clone());
+        }
+        if let Some(bytes) = self.files.get(&id) {
+            return Ok(bytes.clone());
         }
         self.read(id).map(Bytes::new)
     }

@@ -340,3 +340,70 @@ fn rebuilds_are_byte_identical() {
         assert!(a == b, "{file} differs between the two builds");
     }
 }
+
+/// The PDF carries its evidence: the input rows, summary.csv and the
+/// manifest, readable with a PDF parser and identical to the files written
+/// beside it.
+#[test]
+fn attachments_hold_inputs_summary_and_manifest() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = out_dir.path().join("2024-H1");
+    let pdf = std::fs::read(dir.join("review-2024-H1.pdf")).unwrap();
+    let files = review::evidence::read_attachments(&pdf).unwrap();
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "evidence/data/air_quality_daily.csv",
+            "evidence/data/indicator_catalog.csv",
+            "evidence/data/indicators.csv",
+            "evidence/data/industries.csv",
+            "evidence/data/industry_monthly.csv",
+            "evidence/data/price_index.csv",
+            "evidence/data/regions.csv",
+            "evidence/manifest.json",
+            "evidence/summary.csv",
+        ]
+    );
+    assert_eq!(
+        files["evidence/summary.csv"],
+        std::fs::read(dir.join("summary.csv")).unwrap()
+    );
+    assert_eq!(
+        files["evidence/manifest.json"],
+        std::fs::read(dir.join("manifest.json")).unwrap()
+    );
+
+    // Only the months the bulletin used: 2024 H1, 2023 H1 and 2022 H1.
+    let rows = String::from_utf8(files["evidence/data/industry_monthly.csv"].clone()).unwrap();
+    let months: std::collections::BTreeSet<&str> = rows.lines().skip(1).map(|l| &l[..7]).collect();
+    let want: Vec<String> = [2022, 2023, 2024]
+        .iter()
+        .flat_map(|y| (1..=6).map(move |m| format!("{y}-{m:02}")))
+        .collect();
+    assert_eq!(months.into_iter().collect::<Vec<_>>(), want);
+
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files["evidence/manifest.json"]).unwrap();
+    assert_eq!(manifest["period"], "H1");
+    assert_eq!(manifest["year"], 2024);
+    assert_eq!(manifest["created"], 1719792000);
+    assert_eq!(manifest["template"], "review.typ");
+    let input = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == "industry_monthly.csv")
+        .unwrap();
+    assert_eq!(
+        input["sha256"],
+        review::evidence::sha256(&files["evidence/data/industry_monthly.csv"])
+    );
+    assert_eq!(input["rows"], rows.lines().count() as u64 - 1);
+    let fonts = manifest["fonts"].as_array().unwrap();
+    assert_eq!(fonts.len(), 3);
+    let serif = std::fs::read(repo().join("fonts/NotoSerifSC-Regular.otf")).unwrap();
+    assert_eq!(fonts[0]["sha256"], review::evidence::sha256(&serif));
+}

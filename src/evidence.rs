@@ -1,0 +1,348 @@
+//! Archive evidence: what a bulletin's PDF carries so that anyone can prove
+//! what its figures were based on.
+//!
+//! Before rendering, this module gathers the input rows the bulletin used
+//! (for every data file read: the rows of the period, of its comparison
+//! period and, for the enterprise file, of two years back; the reference
+//! tables whole), `summary.csv`, and a `manifest.json` naming the tool, the
+//! template and font files with their SHA-256, each attached input with the
+//! SHA-256 of its attached bytes, the period and the creation timestamp.
+//! The template attaches them with `pdf.attach` (PDF/A-3 associated files);
+//! `review verify` reads them back and rebuilds the PDF from them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::Prices;
+use crate::error::{DataError, Error, Result};
+use crate::load::{self, Dataset};
+use crate::period::Period;
+
+/// Folder under which the template finds the attachments, and the prefix of
+/// their names inside the PDF.
+pub const EVIDENCE_DIR: &str = "/evidence";
+/// Name of the manifest attachment (without [`EVIDENCE_DIR`]).
+pub const MANIFEST: &str = "manifest.json";
+
+/// One file to attach.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    /// Path the template passes to `pdf.attach`, such as
+    /// `/evidence/data/industry_monthly.csv`.
+    pub path: String,
+    /// What it is, for the PDF's file list.
+    pub description: String,
+    /// PDF/A-3 AFRelationship: `source` for inputs, `data` for derived data.
+    pub relationship: &'static str,
+    /// MIME type.
+    pub mime: &'static str,
+    /// The bytes (not serialised: the template reads them by path).
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+}
+
+/// A file with its SHA-256, as listed in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hashed {
+    /// Path relative to its folder (template folder, font set, data folder).
+    pub path: String,
+    /// Lower-case hex SHA-256.
+    pub sha256: String,
+    /// Data rows, for attached inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+}
+
+/// `manifest.json`: everything needed to rebuild the PDF and check it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always `review`.
+    pub tool: String,
+    /// The tool's version.
+    pub version: String,
+    /// Period key, such as `H1`.
+    pub period: String,
+    /// The period's year.
+    pub year: i32,
+    /// `comparable` or `current`.
+    pub prices: String,
+    /// Creation time, seconds since 1970 UTC (`SOURCE_DATE_EPOCH`).
+    pub created: i64,
+    /// The template's main file name (`review.typ`); never a path, which
+    /// would differ between machines.
+    pub template: String,
+    /// Every file in the template's folder.
+    pub template_files: Vec<Hashed>,
+    /// The embedded fonts (and any from `--font-path`).
+    pub fonts: Vec<Hashed>,
+    /// Attached input files: name in the data folder, SHA-256 of the
+    /// attached rows.
+    pub inputs: Vec<Hashed>,
+    /// SHA-256 of the attached `summary.csv`.
+    pub summary_csv_sha256: String,
+}
+
+/// What [`gather`] needs.
+pub struct Request<'a> {
+    /// The validated data.
+    pub data: &'a Dataset,
+    /// Period and year.
+    pub period: Period,
+    /// The period's year.
+    pub year: i32,
+    /// How value added was valued.
+    pub prices: Prices,
+    /// `summary.csv`'s bytes.
+    pub summary_csv: &'a [u8],
+    /// The template's main file.
+    pub template: &'a Path,
+    /// Font files: (name, bytes).
+    pub fonts: Vec<(String, &'a [u8])>,
+    /// Creation time.
+    pub timestamp: i64,
+}
+
+/// The attachments of one bulletin, the manifest last.
+pub struct Evidence {
+    /// Files to attach, in a stable order.
+    pub attachments: Vec<Attachment>,
+    /// The manifest, also attached as JSON.
+    pub manifest: Manifest,
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every regular file under `dir`, relative paths with `/`, sorted, hashed.
+pub fn hash_folder(dir: &Path) -> Result<Vec<Hashed>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<Hashed>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else if path.is_file() {
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                let rel: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                out.push(Hashed {
+                    path: rel.join("/"),
+                    sha256: sha256(&std::fs::read(&path)?),
+                    rows: None,
+                });
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read template folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// The template's folder.
+pub fn template_dir(template: &Path) -> PathBuf {
+    template
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// Gathers the attachments and the manifest.
+pub fn gather(req: &Request<'_>) -> Result<Evidence> {
+    let months = |year: i32| -> BTreeSet<String> { req.period.months(year).into_iter().collect() };
+    let period_and_base: BTreeSet<String> = months(req.year)
+        .into_iter()
+        .chain(months(req.year - 1))
+        .collect();
+    let with_two_years: BTreeSet<String> = period_and_base
+        .iter()
+        .cloned()
+        .chain(months(req.year - 2))
+        .collect();
+
+    let data = req.data;
+    let dir = data.industry_file.parent().unwrap_or(Path::new("."));
+    // (file, column holding YYYY-MM[...], months kept); None keeps every row.
+    let mut inputs: Vec<(&str, Option<(&str, &BTreeSet<String>)>)> = vec![
+        (load::REGIONS_FILE, None),
+        (load::INDUSTRIES_FILE, None),
+        (load::INDUSTRY_FILE, Some(("month", &with_two_years))),
+    ];
+    if data.price_index_file.is_some() && req.prices == Prices::Comparable {
+        inputs.push((load::PRICE_INDEX_FILE, Some(("month", &period_and_base))));
+    }
+    if data.air_quality_file.is_some() {
+        inputs.push((load::AIR_QUALITY_FILE, Some(("date", &period_and_base))));
+    }
+    if data.indicators_file.is_some() {
+        inputs.push((load::CATALOG_FILE, None));
+        inputs.push((load::INDICATORS_FILE, Some(("month", &period_and_base))));
+    }
+
+    let mut attachments = Vec::new();
+    let mut hashed = Vec::new();
+    for (name, filter) in inputs {
+        let (bytes, rows) = select_rows(&dir.join(name), filter)?;
+        hashed.push(Hashed {
+            path: name.to_string(),
+            sha256: sha256(&bytes),
+            rows: Some(rows),
+        });
+        attachments.push(Attachment {
+            path: format!("{EVIDENCE_DIR}/data/{name}"),
+            description: format!("{name}: the {rows} input rows this bulletin was computed from"),
+            relationship: "source",
+            mime: "text/csv",
+            bytes,
+        });
+    }
+    attachments.push(Attachment {
+        path: format!("{EVIDENCE_DIR}/summary.csv"),
+        description: "summary.csv: every figure of the bulletin, unrounded".into(),
+        relationship: "data",
+        mime: "text/csv",
+        bytes: req.summary_csv.to_vec(),
+    });
+    let manifest = Manifest {
+        tool: "review".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        period: req.period.key(),
+        year: req.year,
+        prices: match req.prices {
+            Prices::Comparable => "comparable".into(),
+            Prices::Current => "current".into(),
+        },
+        created: req.timestamp,
+        template: req.template.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        template_files: hash_folder(&template_dir(req.template))?,
+        fonts: req
+            .fonts
+            .iter()
+            .map(|(name, bytes)| Hashed {
+                path: name.clone(),
+                sha256: sha256(bytes),
+                rows: None,
+            })
+            .collect(),
+        inputs: hashed,
+        summary_csv_sha256: sha256(req.summary_csv),
+    };
+    attachments.push(Attachment {
+        path: format!("{EVIDENCE_DIR}/{MANIFEST}"),
+        description:
+            "manifest.json: tool, template, fonts, inputs and their SHA-256, period, creation time"
+                .into(),
+        relationship: "data",
+        mime: "application/json",
+        bytes: manifest_bytes(&manifest),
+    });
+    Ok(Evidence {
+        attachments,
+        manifest,
+    })
+}
+
+/// The manifest as attached and written: pretty JSON with a final newline.
+pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(manifest).expect("the manifest serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The header and the rows of a CSV file whose `column` starts with one of
+/// the months (all rows without a filter), re-written as plain CSV.
+fn select_rows(path: &Path, filter: Option<(&str, &BTreeSet<String>)>) -> Result<(Vec<u8>, u64)> {
+    let fail = |e: csv::Error| {
+        Error::from(DataError::file(
+            path,
+            format!("cannot read again for the archive: {e}"),
+        ))
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(fail)?;
+    let header = reader.headers().map_err(fail)?.clone();
+    let index =
+        filter.map(|(column, months)| (header.iter().position(|h| h.trim() == column), months));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).map_err(fail)?;
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.map_err(fail)?;
+        let keep = match &index {
+            None => true,
+            Some((Some(i), months)) => record
+                .get(*i)
+                .and_then(|v| v.trim().get(..7))
+                .is_some_and(|m| months.contains(m)),
+            Some((None, _)) => false,
+        };
+        if keep {
+            writer.write_record(&record).map_err(fail)?;
+            rows += 1;
+        }
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::from(DataError::file(path, e.to_string())))?;
+    Ok((bytes, rows))
+}
+
+/// The files attached to a PDF: name (as stored, such as
+/// `evidence/manifest.json`) → bytes.
+pub fn read_attachments(pdf: &[u8]) -> std::result::Result<BTreeMap<String, Vec<u8>>, String> {
+    use hayro_syntax::object::{Dict, Object, Stream};
+    let doc =
+        hayro_syntax::Pdf::new(pdf.to_vec()).map_err(|e| format!("not a readable PDF ({e:?})"))?;
+    let mut files = BTreeMap::new();
+    for object in doc.objects() {
+        let Object::Dict(dict) = object else { continue };
+        let is_filespec = dict
+            .get::<hayro_syntax::object::Name>(b"Type".as_slice())
+            .is_some_and(|n| n.as_ref() == b"Filespec");
+        if !is_filespec {
+            continue;
+        }
+        let name = dict
+            .get::<hayro_syntax::object::String>(b"UF".as_slice())
+            .or_else(|| dict.get::<hayro_syntax::object::String>(b"F".as_slice()))
+            .map(|s| decode_pdf_string(s.as_bytes()));
+        let stream = dict
+            .get::<Dict>(b"EF".as_slice())
+            .and_then(|ef| ef.get::<Stream>(b"F".as_slice()));
+        if let (Some(name), Some(stream)) = (name, stream) {
+            let bytes = stream
+                .decoded()
+                .map_err(|e| format!("attachment {name} cannot be decoded ({e:?})"))?;
+            files.insert(name, bytes.to_vec());
+        }
+    }
+    Ok(files)
+}
+
+/// PDF text strings are UTF-16BE with a BOM, or PDFDocEncoding (ASCII here).
+fn decode_pdf_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
