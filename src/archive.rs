@@ -23,6 +23,8 @@ pub struct Outputs<'a> {
     pub summary_csv: &'a [u8],
     /// `manifest.json`, the same as attached to the PDF.
     pub manifest: &'a [u8],
+    /// Replace an existing PDF whose bytes differ.
+    pub force: bool,
 }
 
 /// Paths of what [`archive`] wrote.
@@ -34,25 +36,52 @@ pub struct Written {
     pub summary_json: PathBuf,
     /// Every figure, one per row.
     pub summary_csv: PathBuf,
+    /// The folder already held this very PDF; nothing was rewritten.
+    pub unchanged: bool,
 }
 
 /// Writes the outputs atomically, the data first and the PDF last.
+///
+/// A folder that already holds the PDF is left alone when the bytes are the
+/// same, and refused when they differ unless `force` is set: a bulletin that
+/// may have been printed or archived is never silently replaced.
 pub fn archive(out: &Outputs<'_>) -> Result<Written> {
+    let pdf = out.dir.join(format!("{}.pdf", out.stem));
+    let summary_json = out.dir.join("summary.json");
+    let summary_csv = out.dir.join("summary.csv");
+    if let Ok(existing) = std::fs::read(&pdf) {
+        if existing == out.pdf {
+            return Ok(Written {
+                pdf,
+                summary_json,
+                summary_csv,
+                unchanged: true,
+            });
+        }
+        if !out.force {
+            return Err(Error::Output {
+                path: pdf,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a different PDF is already there (other data, template or creation time); \
+                     run with --force to replace it, or choose another --out",
+                ),
+            });
+        }
+    }
     std::fs::create_dir_all(&out.dir).map_err(|source| Error::Output {
         path: out.dir.clone(),
         source,
     })?;
-    let summary_json = out.dir.join("summary.json");
     write_atomic(&summary_json, out.summary_json)?;
-    let summary_csv = out.dir.join("summary.csv");
     write_atomic(&summary_csv, out.summary_csv)?;
     write_atomic(&out.dir.join("manifest.json"), out.manifest)?;
-    let pdf = out.dir.join(format!("{}.pdf", out.stem));
     write_atomic(&pdf, out.pdf)?;
     Ok(Written {
         pdf,
         summary_json,
         summary_csv,
+        unchanged: false,
     })
 }
 

@@ -74,6 +74,9 @@ pub enum Error {
     /// embedded font has.
     #[error("{0}")]
     Template(String),
+    /// `review verify`: the PDF is not what its attached data makes.
+    #[error("{0}")]
+    Verify(String),
     /// An output file could not be written.
     #[error("cannot write {}: {source}", .path.display())]
     Output {
@@ -86,13 +89,14 @@ pub enum Error {
 
 impl Error {
     /// The process exit status for this error: 1 data, 2 usage, 3 template,
-    /// 4 output.
+    /// 4 output, 5 verification failed.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Data(_) => 1,
             Error::Usage(_) => 2,
             Error::Template(_) => 3,
             Error::Output { .. } => 4,
+            Error::Verify(_) => 5,
         }
     }
 }

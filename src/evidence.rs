@@ -229,7 +229,11 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             Prices::Current => "current".into(),
         },
         created: req.timestamp,
-        template: req.template.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        template: req
+            .template
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         template_files: hash_folder(&template_dir(req.template))?,
         fonts: req
             .fonts

@@ -14,6 +14,7 @@ pub mod load;
 pub mod period;
 pub mod phrase;
 pub mod render;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +43,8 @@ pub struct Options {
     /// Creation time (seconds since 1970 UTC); `None` reads
     /// `SOURCE_DATE_EPOCH`, or takes the current time.
     pub timestamp: Option<i64>,
+    /// Replace an existing PDF whose bytes differ.
+    pub force: bool,
 }
 
 /// What a successful run wrote.
@@ -53,6 +56,8 @@ pub struct Outcome {
     pub summary_json: PathBuf,
     /// Every figure, one per row.
     pub summary_csv: PathBuf,
+    /// The folder already held a byte-identical PDF.
+    pub unchanged: bool,
 }
 
 /// The document the template reads: the figures and their phrasing.
@@ -158,11 +163,13 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         summary_json: &json,
         summary_csv: &summary_csv,
         manifest: &evidence::manifest_bytes(&evidence.manifest),
+        force: opts.force,
     })?;
     Ok(Outcome {
         pdf: written.pdf,
         summary_json: written.summary_json,
         summary_csv: written.summary_csv,
+        unchanged: written.unchanged,
     })
 }
 

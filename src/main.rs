@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use review::period::Period;
 
 const AFTER_HELP: &str = "\
@@ -12,21 +12,35 @@ Examples:
   review --period q3 --year 2023      third quarter of 2023
   review --period M05 --data other/ --out /tmp/bulletins
   review --period FY --template brief
+  review verify out/2024-H1/review-2024-H1.pdf
 
-Exit status: 0 success, 1 data error, 2 usage error, 3 template error, 4 output error.";
+Set SOURCE_DATE_EPOCH for byte-identical rebuilds.
+
+Exit status: 0 success, 1 data error, 2 usage error, 3 template error, 4 output error,
+5 verification failed (review verify).";
 
 /// Turns statistical CSVs into a typeset economic review PDF.
 ///
 /// Reads the data folder, aggregates the period with Polars, phrases the
 /// figures in Chinese and typesets the bulletin with Typst. Writes
-/// <out>/<year>-<period>/review-<year>-<period>.pdf and summary.json.
+/// <out>/<year>-<period>/review-<year>-<period>.pdf (PDF/A-3u and PDF/UA-1, with
+/// its input rows attached), summary.csv, summary.json and manifest.json.
 #[derive(Debug, Parser)]
-#[command(name = "review", version, after_help = AFTER_HELP)]
+#[command(
+    name = "review",
+    version,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Period to report on: H1, H2, Q1–Q4, FY or a month M01–M12
     /// (case-insensitive). Example: --period H1
-    #[arg(long, value_parser = parse_period)]
-    period: Period,
+    #[arg(long, value_parser = parse_period, required = true)]
+    period: Option<Period>,
 
     /// Year of the period. Default: the latest year whose months of the
     /// period all have data. Example: --year 2024
@@ -56,6 +70,32 @@ struct Cli {
     /// with price_index.csv; the bulletin then says 按现价计算.
     #[arg(long)]
     current_prices: bool,
+
+    /// Replace a PDF already in the output folder whose bytes differ (by
+    /// default review refuses, so a published bulletin is never silently
+    /// overwritten; an identical rebuild is always fine).
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Rebuilds a bulletin from the data attached to it and compares bytes.
+    ///
+    /// Checks every attachment against the manifest, the template folder and
+    /// the fonts against their recorded SHA-256, reruns the pipeline with
+    /// the recorded period and creation time, and compares the PDF byte for
+    /// byte. Example: review verify out/2024-H1/review-2024-H1.pdf
+    Verify {
+        /// The PDF to verify.
+        file: PathBuf,
+        /// Template to rebuild with. Default: templates/<name in the manifest>.
+        #[arg(long, value_name = "PATH")]
+        template: Option<PathBuf>,
+        /// Extra fonts, as given when the PDF was made.
+        #[arg(long, value_name = "DIR")]
+        font_path: Option<PathBuf>,
+    },
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
@@ -64,8 +104,31 @@ fn parse_period(text: &str) -> Result<Period, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Verify {
+        file,
+        template,
+        font_path,
+    }) = cli.command
+    {
+        let req = review::verify::Request {
+            pdf: file,
+            template,
+            font_path,
+        };
+        return match review::verify::verify(&req) {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail(&err),
+        };
+    }
+    let Some(period) = cli.period else {
+        // clap enforces --period without a subcommand.
+        return ExitCode::from(2);
+    };
     let opts = review::Options {
-        period: cli.period,
+        period,
         year: cli.year,
         data_dir: cli.data,
         template: review::resolve_template(&cli.template),
@@ -73,17 +136,26 @@ fn main() -> ExitCode {
         font_path: cli.font_path,
         current_prices: cli.current_prices,
         timestamp: None,
+        force: cli.force,
     };
     match review::run(&opts) {
         Ok(outcome) => {
+            if outcome.unchanged {
+                eprintln!(
+                    "review: {} is already this bulletin, byte for byte; nothing rewritten",
+                    outcome.pdf.display()
+                );
+            }
             println!("{}", outcome.pdf.display());
             println!("{}", outcome.summary_json.display());
             println!("{}", outcome.summary_csv.display());
             ExitCode::SUCCESS
         }
-        Err(err) => {
-            eprintln!("review: {err}");
-            ExitCode::from(err.exit_code() as u8)
-        }
+        Err(err) => fail(&err),
     }
+}
+
+fn fail(err: &review::Error) -> ExitCode {
+    eprintln!("review: {err}");
+    ExitCode::from(err.exit_code() as u8)
 }

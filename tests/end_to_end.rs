@@ -407,3 +407,212 @@ fn attachments_hold_inputs_summary_and_manifest() {
     let serif = std::fs::read(repo().join("fonts/NotoSerifSC-Regular.otf")).unwrap();
     assert_eq!(fonts[0]["sha256"], review::evidence::sha256(&serif));
 }
+
+fn run_in(args: &[&str], epoch: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_review"))
+        .args(args)
+        .current_dir(repo())
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("run review")
+}
+
+/// A copy of the shipped templates, to change without touching the repo.
+fn template_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(repo().join("templates")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn verify_passes_on_a_fresh_pdf_and_fails_on_a_changed_byte() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    let ok = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let line = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        line.starts_with("verified: ")
+            && line.contains("(2024-H1, review.typ, created 2024-07-01T00:00:00Z)"),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1);
+
+    // One byte changed inside the attached enterprise rows.
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    let marker = b"/Type/EmbeddedFile";
+    let at = bytes
+        .windows(marker.len())
+        .rposition(|w| w == marker)
+        .expect("an embedded file");
+    let stream = at + bytes[at..].windows(6).position(|w| w == b"stream").unwrap() + 8;
+    bytes[stream + 40] ^= 0x20;
+    let tampered = out_dir.path().join("tampered.pdf");
+    std::fs::write(&tampered, &bytes).unwrap();
+    let bad = review(&["verify", tampered.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(5), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("tampered.pdf"), "{}", stderr(&bad));
+}
+
+#[test]
+fn verify_names_a_changed_template() {
+    let templates = template_copy();
+    let template = templates.path().join("review.typ");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--template",
+        template.to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    let args = [
+        "verify",
+        pdf.to_str().unwrap(),
+        "--template",
+        template.to_str().unwrap(),
+    ];
+    assert_eq!(review(&args).status.code(), Some(0));
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(
+        &template,
+        text.replace(
+            "#let s = bulletin.summary",
+            "#let s = bulletin.summary // edited",
+        ),
+    )
+    .unwrap();
+    let bad = review(&args);
+    assert_eq!(bad.status.code(), Some(5));
+    assert!(
+        stderr(&bad)
+            .contains("template file review.typ differs from the one the PDF was made with"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+/// A PDF whose attached enterprise rows were altered after the fact (forged
+/// here by a template that attaches a changed row under the real name).
+#[test]
+fn verify_names_a_changed_input_row() {
+    let templates = template_copy();
+    std::fs::write(
+        templates.path().join("lib.typ"),
+        r#"#let attach-evidence(bulletin) = {
+  for a in bulletin.attachments {
+    if a.path.ends-with("industry_monthly.csv") {
+      let lines = read(a.path).split("\n")
+      let fields = lines.at(1).split(",")
+      fields.at(5) = "9" + fields.at(5)
+      lines.at(1) = fields.join(",")
+      pdf.attach(a.path, bytes(lines.join("\n")), relationship: "source", mime-type: a.mime, description: a.description)
+    } else {
+      pdf.attach(a.path, relationship: a.relationship, mime-type: a.mime, description: a.description)
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let template = templates.path().join("review.typ");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--template",
+        template.to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    let bad = review(&[
+        "verify",
+        pdf.to_str().unwrap(),
+        "--template",
+        template.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(5));
+    let err = stderr(&bad);
+    assert!(
+        err.contains("attachment evidence/data/industry_monthly.csv was changed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("summary.csv row"),
+        "the changed figures are named: {err}"
+    );
+}
+
+#[test]
+fn verify_rejects_a_pdf_without_manifest() {
+    let tpl = tempfile::tempdir().unwrap();
+    let template = tpl.path().join("plain.typ");
+    std::fs::write(&template, "#set document(title: \"测试\")\n#set text(font: \"Noto Serif CJK SC\", lang: \"zh\")\n测试\n").unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--template",
+        template.to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    let bad = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(5));
+    assert!(
+        stderr(&bad).contains("has no review manifest"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn an_existing_different_pdf_is_kept_unless_forced() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().to_str().unwrap();
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    assert!(
+        run_in(&["--period", "H1", "--out", out], "1719792000")
+            .status
+            .success()
+    );
+    let first = std::fs::read(&pdf).unwrap();
+
+    let same = run_in(&["--period", "H1", "--out", out], "1719792000");
+    assert!(same.status.success());
+    assert!(
+        stderr(&same).contains("is already this bulletin, byte for byte"),
+        "{}",
+        stderr(&same)
+    );
+
+    let other = run_in(&["--period", "H1", "--out", out], "1719878400");
+    assert_eq!(other.status.code(), Some(4));
+    assert!(
+        stderr(&other).contains("a different PDF is already there"),
+        "{}",
+        stderr(&other)
+    );
+    assert!(stderr(&other).contains("--force"));
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        first,
+        "refused: the old PDF stays"
+    );
+
+    let forced = run_in(&["--period", "H1", "--out", out, "--force"], "1719878400");
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_ne!(std::fs::read(&pdf).unwrap(), first);
+}

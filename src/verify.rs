@@ -1,0 +1,213 @@
+//! `review verify FILE.pdf`: proves that a bulletin is what its attached
+//! data, template and fonts make.
+//!
+//! Reads the manifest and attachments out of the PDF, checks every attached
+//! file against the manifest's SHA-256, the template folder and fonts against
+//! theirs, reruns the whole pipeline from the attached rows with the
+//! recorded period and timestamp, and compares the bytes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::evidence::{self, Hashed, Manifest};
+use crate::period::Period;
+
+/// What to verify.
+pub struct Request {
+    /// The PDF.
+    pub pdf: PathBuf,
+    /// Template to rebuild with; default `templates/<name in the manifest>`.
+    pub template: Option<PathBuf>,
+    /// Extra fonts, as for the original build.
+    pub font_path: Option<PathBuf>,
+}
+
+/// Verifies a PDF. `Ok` holds the one-line confirmation; every mismatch is an
+/// [`Error::Verify`] that says what differs.
+pub fn verify(req: &Request) -> Result<String> {
+    let shown = req.pdf.display();
+    let bytes =
+        std::fs::read(&req.pdf).map_err(|e| Error::Usage(format!("cannot read {shown}: {e}")))?;
+    let files =
+        evidence::read_attachments(&bytes).map_err(|e| Error::Verify(format!("{shown}: {e}")))?;
+    let manifest_name = format!(
+        "{}/{}",
+        evidence::EVIDENCE_DIR.trim_start_matches('/'),
+        evidence::MANIFEST
+    );
+    let Some(manifest) = files.get(&manifest_name) else {
+        return Err(Error::Verify(format!(
+            "{shown} has no review manifest ({manifest_name}): it was not made by review, so there is nothing to rebuild it from"
+        )));
+    };
+    let manifest: Manifest = serde_json::from_slice(manifest)
+        .map_err(|e| Error::Verify(format!("{shown}: the manifest cannot be read: {e}")))?;
+
+    let mut problems = Vec::new();
+    // Attachments against the manifest.
+    let data_files: BTreeMap<&str, &Vec<u8>> = files
+        .iter()
+        .filter_map(|(name, bytes)| name.strip_prefix("evidence/data/").map(|n| (n, bytes)))
+        .collect();
+    for input in &manifest.inputs {
+        match data_files.get(input.path.as_str()) {
+            None => problems.push(format!(
+                "attachment evidence/data/{} is missing",
+                input.path
+            )),
+            Some(bytes) if evidence::sha256(bytes) != input.sha256 => problems.push(format!(
+                "attachment evidence/data/{} was changed: its SHA-256 differs from the manifest",
+                input.path
+            )),
+            Some(_) => {}
+        }
+    }
+    let attached_summary = files.get("evidence/summary.csv");
+    if attached_summary.is_none_or(|b| evidence::sha256(b) != manifest.summary_csv_sha256) {
+        problems.push("attachment evidence/summary.csv is missing or was changed".into());
+    }
+
+    // Template and fonts against the manifest.
+    let template = req
+        .template
+        .clone()
+        .unwrap_or_else(|| Path::new("templates").join(&manifest.template));
+    let now = evidence::hash_folder(&evidence::template_dir(&template))?;
+    problems.extend(compare_hashes(
+        "template file",
+        &manifest.template_files,
+        &now,
+    ));
+    let fonts = crate::render::Fonts::load(req.font_path.as_deref())?;
+    let font_hashes: Vec<Hashed> = fonts
+        .files()
+        .iter()
+        .map(|(name, bytes)| Hashed {
+            path: name.clone(),
+            sha256: evidence::sha256(bytes),
+            rows: None,
+        })
+        .collect();
+    problems.extend(compare_hashes("font", &manifest.fonts, &font_hashes));
+
+    // Rebuild from the attached rows.
+    let period: Period = manifest
+        .period
+        .parse()
+        .map_err(|e| Error::Verify(format!("{shown}: {e}")))?;
+    let work = tempfile::tempdir().map_err(|e| Error::Output {
+        path: std::env::temp_dir(),
+        source: e,
+    })?;
+    let data_dir = work.path().join("data");
+    std::fs::create_dir_all(&data_dir).map_err(|e| Error::Output {
+        path: data_dir.clone(),
+        source: e,
+    })?;
+    for (name, bytes) in &data_files {
+        let path = data_dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| Error::Output { path, source: e })?;
+    }
+    let opts = crate::Options {
+        period,
+        year: Some(manifest.year),
+        data_dir,
+        template: template.clone(),
+        out_dir: work.path().join("out"),
+        font_path: req.font_path.clone(),
+        current_prices: manifest.prices == "current",
+        timestamp: Some(manifest.created),
+        force: false,
+    };
+    match crate::run(&opts) {
+        Ok(outcome) => {
+            let rebuilt = std::fs::read(&outcome.pdf).map_err(|e| Error::Output {
+                path: outcome.pdf.clone(),
+                source: e,
+            })?;
+            if rebuilt != bytes {
+                let summary = std::fs::read(&outcome.summary_csv).unwrap_or_default();
+                if let Some(attached) = attached_summary {
+                    problems.extend(summary_differences(attached, &summary));
+                }
+                problems.push(format!("a rebuild from the attached data gives a PDF with other bytes ({} against {} bytes)", rebuilt.len(), bytes.len()));
+            }
+        }
+        Err(err) => problems.push(format!("the attached data does not rebuild: {err}")),
+    }
+    if !problems.is_empty() {
+        problems.dedup();
+        return Err(Error::Verify(format!(
+            "{shown} does not verify:\n  - {}",
+            problems.join("\n  - ")
+        )));
+    }
+    let (y, m, d, h, mi, s) = crate::civil_from_timestamp(manifest.created);
+    Ok(format!(
+        "verified: {shown} is byte-identical to a rebuild from its attached data ({}-{}, {}, created {y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z)",
+        manifest.year, manifest.period, manifest.template
+    ))
+}
+
+/// Files that differ between what the manifest recorded and what is here.
+fn compare_hashes(what: &str, recorded: &[Hashed], now: &[Hashed]) -> Vec<String> {
+    let now: BTreeMap<&str, &str> = now
+        .iter()
+        .map(|h| (h.path.as_str(), h.sha256.as_str()))
+        .collect();
+    let then: BTreeMap<&str, &str> = recorded
+        .iter()
+        .map(|h| (h.path.as_str(), h.sha256.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for (path, sha) in &then {
+        match now.get(path) {
+            None => out.push(format!("{what} {path} is missing here")),
+            Some(s) if s != sha => out.push(format!(
+                "{what} {path} differs from the one the PDF was made with (SHA-256 mismatch)"
+            )),
+            Some(_) => {}
+        }
+    }
+    for path in now.keys().filter(|p| !then.contains_key(*p)) {
+        out.push(format!(
+            "{what} {path} is here but was not used for the PDF"
+        ));
+    }
+    out
+}
+
+/// Rows of summary.csv whose value differs, named by their key columns.
+fn summary_differences(attached: &[u8], rebuilt: &[u8]) -> Vec<String> {
+    fn rows(bytes: &[u8]) -> BTreeMap<String, String> {
+        let text = String::from_utf8_lossy(bytes);
+        text.lines()
+            .skip(1)
+            .filter_map(|line| {
+                let fields: Vec<&str> = line.split(',').collect();
+                (fields.len() >= 7).then(|| (fields[..5].join(","), fields[5].to_string()))
+            })
+            .collect()
+    }
+    let (before, after) = (rows(attached), rows(rebuilt));
+    let mut out: Vec<String> = before
+        .iter()
+        .filter(|(key, value)| after.get(*key) != Some(value))
+        .take(10)
+        .map(|(key, value)| {
+            let now = after
+                .get(key)
+                .map_or("absent".to_string(), |v| format!("`{v}`"));
+            format!("summary.csv row {key}: the PDF says `{value}`, the attached data gives {now}")
+        })
+        .collect();
+    out.extend(
+        after
+            .keys()
+            .filter(|k| !before.contains_key(*k))
+            .take(5)
+            .map(|k| format!("summary.csv row {k} appears only in the rebuild")),
+    );
+    out
+}
