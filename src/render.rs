@@ -156,8 +156,7 @@ pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
             job.timestamp
         ))
     })?;
-    let standards = typst_pdf::PdfStandards::new(&STANDARDS)
-        .map_err(|e| Error::Template(format!("PDF/A-3u with PDF/UA-1 refused: {}", e.message())))?;
+    let standards = standards()?;
     let options = typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom(job.ident.clone()),
         creator: typst::foundations::Smart::Custom(Some(format!(
@@ -178,6 +177,29 @@ pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
                 .to_string(),
         )
     })
+}
+
+/// PDF/A-3u with PDF/UA-1; should Typst ever refuse the pair, the strictest
+/// single standard that it accepts (PDF/A-3u first), with a warning.
+fn standards() -> Result<typst_pdf::PdfStandards> {
+    match typst_pdf::PdfStandards::new(&STANDARDS) {
+        Ok(both) => Ok(both),
+        Err(refused) => {
+            for single in STANDARDS {
+                if let Ok(one) = typst_pdf::PdfStandards::new(&[single]) {
+                    eprintln!(
+                        "warning: Typst refused PDF/A-3u with PDF/UA-1 ({}); writing {single:?} only",
+                        refused.message()
+                    );
+                    return Ok(one);
+                }
+            }
+            Err(Error::Template(format!(
+                "Typst refused PDF/A-3u and PDF/UA-1: {}",
+                refused.message()
+            )))
+        }
+    }
 }
 
 /// A Typst world rooted at the template's folder.
