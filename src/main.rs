@@ -11,7 +11,7 @@ Examples:
   review --period H1                  first half of the latest complete year
   review --period q3 --year 2023      third quarter of 2023
   review --period M05 --data other/ --out /tmp/bulletins
-  review --period FY --template brief
+  review --period FY --current-prices
   review verify out/2024-H1/review-2024-H1.pdf
 
 Set SOURCE_DATE_EPOCH for byte-identical rebuilds.

@@ -86,11 +86,14 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
     let headline = headline(p);
     let subtitle = format!("——{period_prose}{}工业经济运行综述", ctx.place);
     let lede = format!(
-        "{whole}{}户规模以上工业企业，实现产值{}亿元，{}；实现增加值{}{}。",
+        "{whole}{}户规模以上工业企业，实现产值{}亿元，{}；{}{}。",
         p.enterprises,
         yi(p.output_value.level),
         with_tongbi(p.output_value.yoy_pct),
-        growth(p.value_added.yoy_pct),
+        match p.value_added.yoy_pct {
+            Some(_) => format!("实现增加值{}", growth(p.value_added.yoy_pct)),
+            None => "增加值增速无上年同期可比数据".into(),
+        },
         if comparable {
             ""
         } else {

@@ -135,16 +135,7 @@ pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
     for warning in &warned.warnings {
         eprint!("{}", world.describe(warning));
     }
-    let document = warned.output.map_err(|errors| {
-        Error::Template(
-            errors
-                .iter()
-                .map(|d| world.describe(d))
-                .collect::<String>()
-                .trim_end()
-                .to_string(),
-        )
-    })?;
+    let document = warned.output.map_err(|errors| world.errors(&errors))?;
     let missing = missing_glyphs(&world, &document);
     if !missing.is_empty() {
         return Err(Error::Template(missing.join("\n")));
@@ -167,16 +158,7 @@ pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
         standards,
         ..typst_pdf::PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| {
-        Error::Template(
-            errors
-                .iter()
-                .map(|d| world.describe(d))
-                .collect::<String>()
-                .trim_end()
-                .to_string(),
-        )
-    })
+    typst_pdf::pdf(&document, &options).map_err(|errors| world.errors(&errors))
 }
 
 /// PDF/A-3u with PDF/UA-1; should Typst ever refuse the pair, the strictest
@@ -259,6 +241,12 @@ impl ReviewWorld {
             today: Datetime::from_ymd(y, m, d)
                 .ok_or_else(|| Error::Usage(format!("invalid date {y}-{m}-{d}")))?,
         })
+    }
+
+    /// Typst's errors, formatted, as a template error.
+    fn errors(&self, errors: &[SourceDiagnostic]) -> Error {
+        let text: String = errors.iter().map(|d| self.describe(d)).collect();
+        Error::Template(text.trim_end().to_string())
     }
 
     /// Formats a diagnostic like typst-cli: `error: message`, then

@@ -18,6 +18,18 @@ fn review(args: &[&str]) -> Output {
         .expect("run review")
 }
 
+/// `review --period H1 --template TEMPLATE --out OUT`.
+fn build_with(template: &Path, out_dir: &Path) -> Output {
+    review(&[
+        "--period",
+        "H1",
+        "--template",
+        template.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ])
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -235,14 +247,7 @@ fn template_error_shows_file_line_and_column_and_keeps_the_old_pdf() {
         "#let s = json(sys.inputs.summary)\n= Title\n#s.nosuchfield\n",
     )
     .unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--template",
-        template.to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_with(&template, out_dir.path());
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert!(
@@ -268,14 +273,7 @@ fn missing_glyph_fails_and_names_the_character() {
     // U+20BB7 𠮷 is outside the embedded subset (CJK Extension B).
     std::fs::write(&template, "#set text(font: \"Noto Serif CJK SC\")\n吉𠮷\n").unwrap();
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--template",
-        template.to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_with(&template, out_dir.path());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -464,14 +462,7 @@ fn verify_names_a_changed_template() {
     let templates = template_copy();
     let template = templates.path().join("review.typ");
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--template",
-        template.to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_with(&template, out_dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
     let args = [
@@ -525,14 +516,7 @@ fn verify_names_a_changed_input_row() {
     .unwrap();
     let template = templates.path().join("review.typ");
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--template",
-        template.to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_with(&template, out_dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
     let bad = review(&[
@@ -559,14 +543,7 @@ fn verify_rejects_a_pdf_without_manifest() {
     let template = tpl.path().join("plain.typ");
     std::fs::write(&template, "#set document(title: \"测试\")\n#set text(font: \"Noto Serif CJK SC\", lang: \"zh\")\n测试\n").unwrap();
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--template",
-        template.to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_with(&template, out_dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
     let bad = review(&["verify", pdf.to_str().unwrap()]);
