@@ -387,7 +387,6 @@ impl Summary {
                 }
             }
         }
-        drop(row);
         w.into_inner().expect("writing to memory")
     }
 }

@@ -163,6 +163,10 @@ pub fn template_dir(template: &Path) -> PathBuf {
         .to_path_buf()
 }
 
+/// An input file and, for the files with a month, the column holding
+/// `YYYY-MM[…]` and the months to keep; `None` keeps every row.
+type Selection<'a> = (&'static str, Option<(&'static str, &'a BTreeSet<String>)>);
+
 /// Gathers the attachments and the manifest.
 pub fn gather(req: &Request<'_>) -> Result<Evidence> {
     let months = |year: i32| -> BTreeSet<String> { req.period.months(year).into_iter().collect() };
@@ -178,8 +182,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
 
     let data = req.data;
     let dir = data.industry_file.parent().unwrap_or(Path::new("."));
-    // (file, column holding YYYY-MM[...], months kept); None keeps every row.
-    let mut inputs: Vec<(&str, Option<(&str, &BTreeSet<String>)>)> = vec![
+    let mut inputs: Vec<Selection<'_>> = vec![
         (load::REGIONS_FILE, None),
         (load::INDUSTRIES_FILE, None),
         (load::INDUSTRY_FILE, Some(("month", &with_two_years))),

@@ -583,13 +583,17 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
     Some(industries)
 }
 
-/// Validates the enterprise-month file and returns the months it covers.
+/// Months as (year, month).
+type MonthSet = BTreeSet<(i32, u8)>;
+
+/// Validates the enterprise-month file and returns the months it covers and
+/// which optional flow columns it has.
 fn read_industry_monthly(
     path: &Path,
     counties: &[Region],
     industries: &[Industry],
     errors: &mut Errors,
-) -> Option<(BTreeSet<(i32, u8)>, Vec<&'static str>)> {
+) -> Option<(MonthSet, Vec<&'static str>)> {
     let input = CsvInput::open(path, &INDUSTRY_COLUMNS, errors)?;
     let optional: Vec<&'static str> = OPTIONAL_FLOWS
         .into_iter()

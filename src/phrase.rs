@@ -461,6 +461,20 @@ fn notes(summary: &Summary, period: Period, comparable: bool) -> Vec<String> {
     ]
 }
 
+/// A signed number for tables: `2.6`, `−7.8` (with a true minus sign), `—`.
+pub fn signed(pct: Option<f64>) -> String {
+    match pct {
+        None => "—".into(),
+        Some(x) => {
+            let s = one_decimal(x);
+            match s.strip_prefix('-') {
+                Some(rest) => format!("−{rest}"),
+                None => s,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,19 +569,5 @@ mod tests {
         assert_eq!(signed(Some(2.6)), "2.6");
         assert_eq!(signed(Some(-0.01)), "0.0");
         assert_eq!(signed(None), "—");
-    }
-}
-
-/// A signed number for tables: `2.6`, `−7.8` (with a true minus sign), `—`.
-pub fn signed(pct: Option<f64>) -> String {
-    match pct {
-        None => "—".into(),
-        Some(x) => {
-            let s = one_decimal(x);
-            match s.strip_prefix('-') {
-                Some(rest) => format!("−{rest}"),
-                None => s,
-            }
-        }
     }
 }

@@ -593,3 +593,35 @@ fn an_existing_different_pdf_is_kept_unless_forced() {
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert_ne!(std::fs::read(&pdf).unwrap(), first);
 }
+
+/// Files saved by spreadsheet software: a UTF-8 byte-order mark and CRLF
+/// line ends give the same figures.
+#[test]
+fn bom_and_crlf_are_read_like_plain_utf8() {
+    let original = std::fs::read_to_string(repo().join("data/industry_monthly.csv")).unwrap();
+    let data = sample_with(
+        "industry_monthly.csv",
+        &format!("\u{feff}{}", original.replace('\n', "\r\n")),
+    );
+    let regions = std::fs::read_to_string(repo().join("data/regions.csv")).unwrap();
+    std::fs::write(
+        data.path().join("regions.csv"),
+        format!("\u{feff}{}", regions.replace('\n', "\r\n")),
+    )
+    .unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(out_dir.path().join("2024-H1/summary.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l == "2024-H1,222400,total,enterprises,level,319,户")
+    );
+}

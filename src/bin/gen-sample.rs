@@ -403,7 +403,7 @@ fn industry_csv(enterprises: &[Enterprise], rows: &Rows) -> String {
         "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added\n",
     );
     // Month by month, as a statistics system exports them.
-    let mut ordered: Vec<(&(usize, (i32, u8)), &(f64, f64))> = rows.iter().collect();
+    let mut ordered: Vec<_> = rows.iter().collect();
     ordered.sort_by_key(|((i, month), _)| (*month, *i));
     for (&(i, (y, m)), &(out, va)) in ordered {
         let e = &enterprises[i];
