@@ -659,41 +659,35 @@ fn no_data(data: &Dataset, req: Request) -> Error {
     .into()
 }
 
-/// Lazily scans the enterprise-month file with the contract's schema.
-fn scan_industry(data: &Dataset) -> Result<LazyFrame> {
-    let schema = Schema::from_iter(
-        [
-            Field::new("month".into(), DataType::String),
-            Field::new("enterprise_id".into(), DataType::String),
-            Field::new("region_code".into(), DataType::String),
-            Field::new("industry_code".into(), DataType::String),
-            Field::new("output_value".into(), DataType::Float64),
-            Field::new("value_added".into(), DataType::Float64),
-        ]
-        .into_iter()
-        .chain(
-            data.optional_flows
-                .iter()
-                .map(|c| Field::new((*c).into(), DataType::Float64)),
-        ),
-    );
-    let path = data.industry_file.to_string_lossy().to_string();
-    let frame = LazyCsvReader::new(PlRefPath::new(path.as_str()))
+/// Lazily scans a validated CSV: every field is read as text, trimmed (as
+/// validation trimmed it), and the `numeric` columns are cast to `f64`, so
+/// that what Polars sums is exactly what validation checked (` 717.9 ` and
+/// an empty optional field included: the latter is null, counting as 0).
+fn scan(path: &std::path::Path, text: &[&str], numeric: &[&str]) -> Result<LazyFrame> {
+    let frame = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
         .with_has_header(true)
-        .with_dtype_overwrite(Some(Arc::new(schema)))
         .with_infer_schema_length(Some(0))
         .finish()
-        .map_err(|e| polars_error(&data.industry_file, e))?;
-    let mut columns = vec![
-        col("month").str().strip_chars(lit(NULL)),
-        col("enterprise_id").str().strip_chars(lit(NULL)),
-        col("region_code").str().strip_chars(lit(NULL)),
-        col("industry_code").str().strip_chars(lit(NULL)),
-        col("output_value"),
-        col("value_added"),
-    ];
-    columns.extend(data.optional_flows.iter().map(|c| col(*c)));
+        .map_err(|e| polars_error(path, e))?;
+    let strip = |c: &str| col(c).str().strip_chars(lit(NULL));
+    let mut columns: Vec<Expr> = text.iter().map(|c| strip(c)).collect();
+    columns.extend(
+        numeric
+            .iter()
+            .map(|c| strip(c).cast(DataType::Float64).alias(*c)),
+    );
     Ok(frame.select(columns))
+}
+
+/// Lazily scans the enterprise-month file with the contract's schema.
+fn scan_industry(data: &Dataset) -> Result<LazyFrame> {
+    let mut numeric = vec!["output_value", "value_added"];
+    numeric.extend(data.optional_flows.iter().copied());
+    scan(
+        &data.industry_file,
+        &["month", "enterprise_id", "region_code", "industry_code"],
+        &numeric,
+    )
 }
 
 /// Adds `va_real`, value added at the prices growth is measured at.
@@ -719,23 +713,7 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
         )
         .into());
     };
-    let schema = Schema::from_iter([
-        Field::new("month".into(), DataType::String),
-        Field::new("industry_code".into(), DataType::String),
-        Field::new("index".into(), DataType::Float64),
-    ]);
-    let index = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
-        .with_has_header(true)
-        .with_dtype_overwrite(Some(Arc::new(schema)))
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .map_err(|e| polars_error(path, e))?
-        .select([
-            col("month").str().strip_chars(lit(NULL)),
-            col("industry_code").str().strip_chars(lit(NULL)),
-            col("index"),
-        ])
-        .cache();
+    let index = scan(path, &["month", "industry_code"], &["index"])?.cache();
     // Each month of the period next to the same month a year earlier.
     let this_year = req.period.months(req.year);
     let last_year = req.period.months(req.year - 1);
@@ -1074,22 +1052,7 @@ fn air_quality(
     counties: &[Region],
     req: Request,
 ) -> Result<Vec<(Option<String>, AirQuality)>> {
-    let schema = Schema::from_iter([
-        Field::new("date".into(), DataType::String),
-        Field::new("region_code".into(), DataType::String),
-        Field::new("aqi".into(), DataType::Float64),
-    ]);
-    let rows = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
-        .with_has_header(true)
-        .with_dtype_overwrite(Some(Arc::new(schema)))
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .map_err(|e| polars_error(path, e))?
-        .select([
-            col("date").str().strip_chars(lit(NULL)),
-            col("region_code").str().strip_chars(lit(NULL)),
-            col("aqi"),
-        ]);
+    let rows = scan(path, &["date", "region_code"], &["aqi"])?;
     let (first, last) = req.period.month_range();
     let window = |year: i32| {
         // From the first day of the first month to before the month after the
@@ -1198,24 +1161,7 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
     let Some(path) = &data.indicators_file else {
         return Ok(Vec::new());
     };
-    let schema = Schema::from_iter([
-        Field::new("month".into(), DataType::String),
-        Field::new("region_code".into(), DataType::String),
-        Field::new("indicator".into(), DataType::String),
-        Field::new("value".into(), DataType::Float64),
-    ]);
-    let rows = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
-        .with_has_header(true)
-        .with_dtype_overwrite(Some(Arc::new(schema)))
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .map_err(|e| polars_error(path, e))?
-        .select([
-            col("month").str().strip_chars(lit(NULL)),
-            col("region_code").str().strip_chars(lit(NULL)),
-            col("indicator").str().strip_chars(lit(NULL)),
-            col("value"),
-        ]);
+    let rows = scan(path, &["month", "region_code", "indicator"], &["value"])?;
     let keys: Vec<&str> = data.catalog.iter().map(|c| c.indicator.as_str()).collect();
     let how: Vec<&str> = data
         .catalog

@@ -625,3 +625,43 @@ fn bom_and_crlf_are_read_like_plain_utf8() {
             .any(|l| l == "2024-H1,222400,total,enterprises,level,319,户")
     );
 }
+
+/// Spaces around values and a quoted name holding a comma and a line break
+/// are read as validation reads them: the figures do not change.
+#[test]
+fn spaced_values_and_quoted_multiline_names() {
+    let original = std::fs::read_to_string(repo().join("data/industry_monthly.csv")).unwrap();
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    for line in lines.iter_mut().skip(1).step_by(97) {
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        fields[2] = format!("\"{}, 分厂\n二车间\"", fields[2]);
+        fields[3] = format!(" {}", fields[3]);
+        fields[5] = format!(" {} ", fields[5]);
+        *line = fields.join(",");
+    }
+    let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mine = std::fs::read_to_string(out_dir.path().join("2024-H1/summary.csv")).unwrap();
+    let plain_dir = tempfile::tempdir().unwrap();
+    assert!(
+        review(&[
+            "--period",
+            "H1",
+            "--out",
+            plain_dir.path().to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let plain = std::fs::read_to_string(plain_dir.path().join("2024-H1/summary.csv")).unwrap();
+    assert!(mine == plain, "the same figures");
+}
