@@ -67,10 +67,10 @@ fn run_case(case: &Path) -> Option<String> {
             if output.status.code() != Some(want) {
                 problems.push(format!("exit {:?}, expected {want}", output.status.code()));
             }
-        } else if let Some(text) = line.strip_prefix("stderr ") {
-            if !stderr.contains(text) {
-                problems.push(format!("stderr lacks `{text}`"));
-            }
+        } else if let Some(text) = line.strip_prefix("stderr ")
+            && !stderr.contains(text)
+        {
+            problems.push(format!("stderr lacks `{text}`"));
         }
     }
     if stderr.contains("panicked") {
