@@ -58,6 +58,8 @@ pub struct Outcome {
     pub summary_csv: PathBuf,
     /// The folder already held a byte-identical PDF.
     pub unchanged: bool,
+    /// Warnings about the data that did not stop the run.
+    pub warnings: Vec<String>,
 }
 
 /// The document the template reads: the figures and their phrasing.
@@ -106,6 +108,15 @@ pub fn run(opts: &Options) -> Result<Outcome> {
                 missing.join(", ")
             ),
         )]));
+    }
+    let mut warnings = data.warnings.clone();
+    if data.missing_months(year - 1, range).len() == opts.period.months(year).len() {
+        warnings.push(format!(
+            "{}: no rows for {}-{}, the comparison period: growth rates cannot be computed and print as —",
+            data.industry_file.display(),
+            year - 1,
+            opts.period.key()
+        ));
     }
     let prices = if opts.current_prices {
         aggregate::Prices::Current
@@ -170,6 +181,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         summary_json: written.summary_json,
         summary_csv: written.summary_csv,
         unchanged: written.unchanged,
+        warnings,
     })
 }
 

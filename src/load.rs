@@ -72,6 +72,9 @@ pub const INDUSTRY_COLUMNS: [&str; 7] = [
 /// like output value; an empty field counts as 0.
 pub const OPTIONAL_FLOWS: [&str; 2] = ["sales_value", "export_value"];
 
+/// Columns the contract allows but does not require, in any file.
+const OPTIONAL_COLUMNS: [&str; 3] = ["short_name", "sales_value", "export_value"];
+
 /// A region from `regions.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
@@ -117,6 +120,9 @@ pub struct Dataset {
     pub months: BTreeSet<(i32, u8)>,
     /// Which of [`OPTIONAL_FLOWS`] the enterprise file has.
     pub optional_flows: Vec<&'static str>,
+    /// Things worth telling the user that do not stop the run (extra
+    /// columns, enterprises that moved region within a year).
+    pub warnings: Vec<String>,
 }
 
 impl Dataset {
@@ -199,6 +205,7 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         industries,
         months,
         optional_flows,
+        warnings: errors.warnings,
     })
 }
 
@@ -206,6 +213,7 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
 #[derive(Default)]
 struct Errors {
     list: Vec<DataError>,
+    warnings: Vec<String>,
 }
 
 impl Errors {
@@ -311,6 +319,13 @@ impl CsvInput {
                     ));
                 }
             }
+        }
+        let allowed = |h: &str| required.contains(&h) || OPTIONAL_COLUMNS.contains(&h);
+        for extra in header.iter().map(str::trim).filter(|h| !allowed(h)) {
+            errors.warnings.push(format!(
+                "{}: column `{extra}` is not in the data contract and is ignored",
+                path.display()
+            ));
         }
         ok.then(|| CsvInput {
             path: path.to_path_buf(),
@@ -605,8 +620,24 @@ fn read_industry_monthly(
     // (enterprise, month) -> line, to report duplicates with both lines.
     let mut seen: HashMap<(String, (i32, u8)), u64> = HashMap::new();
     let mut rows = 0u64;
+    // (enterprise, year) -> region of its first row that year, to warn once
+    // about an enterprise that moves.
+    let mut homes: HashMap<(String, i32), (String, bool)> = HashMap::new();
     input.for_each(errors, |rec, errors| {
         rows += 1;
+        if let (Some((year, _)), id) = (parse_month(rec.get("month")), rec.get("enterprise_id")) {
+            let region = rec.get("region_code");
+            let home = homes.entry((id.to_string(), year)).or_insert_with(|| (region.to_string(), false));
+            if home.0 != region && !home.1 {
+                home.1 = true;
+                errors.warnings.push(format!(
+                    "{}:{}: enterprise {id} moves from region {} to {region} in {year}; it counts in the region of its latest month",
+                    rec.path.display(),
+                    rec.line,
+                    home.0
+                ));
+            }
+        }
         let month = rec.month(errors);
         let id = rec.text("enterprise_id", "the enterprise's identifier", errors);
         let region = rec.get("region_code");

@@ -140,6 +140,9 @@ fn main() -> ExitCode {
     };
     match review::run(&opts) {
         Ok(outcome) => {
+            for warning in &outcome.warnings {
+                eprintln!("review: warning: {warning}");
+            }
             if outcome.unchanged {
                 eprintln!(
                     "review: {} is already this bulletin, byte for byte; nothing rewritten",

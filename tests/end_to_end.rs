@@ -665,3 +665,74 @@ fn spaced_values_and_quoted_multiline_names() {
     let plain = std::fs::read_to_string(plain_dir.path().join("2024-H1/summary.csv")).unwrap();
     assert!(mine == plain, "the same figures");
 }
+
+/// Things that do not stop a run are still said, once: an extra column, an
+/// enterprise that moves region within a year, a missing comparison period.
+#[test]
+fn warnings_for_extra_columns_moves_and_missing_comparison() {
+    let original = std::fs::read_to_string(repo().join("data/industry_monthly.csv")).unwrap();
+    let mut lines: Vec<String> = original.lines().map(|l| format!("{l},x")).collect();
+    lines[0] = lines[0].replace(",x", ",note");
+    // Move the enterprise of the last row (a 2024-12 row) to another region.
+    let last = lines.len() - 1;
+    let mut fields: Vec<String> = lines[last].split(',').map(str::to_string).collect();
+    let id = fields[1].clone();
+    fields[3] = if fields[3] == "222401" {
+        "222402".into()
+    } else {
+        "222401".into()
+    };
+    lines[last] = fields.join(",");
+    let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("column `note` is not in the data contract and is ignored")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(":{}: enterprise {id} moves from region", last + 1)),
+        "{err}"
+    );
+    assert!(
+        err.contains("in 2024; it counts in the region of its latest month"),
+        "{err}"
+    );
+
+    let out = review(&[
+        "--period",
+        "H1",
+        "--year",
+        "2022",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no rows for 2021-H1, the comparison period: growth rates cannot be computed and print as —"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unwritable_output_folder_is_an_output_error() {
+    let out_dir = tempfile::tempdir().unwrap();
+    // A file where the period's folder should be: no permission trick, so it
+    // holds for root too.
+    std::fs::write(out_dir.path().join("2024-H1"), b"not a folder").unwrap();
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("review: cannot write"),
+        "{}",
+        stderr(&out)
+    );
+}
