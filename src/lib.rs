@@ -45,6 +45,8 @@ pub struct Options {
     pub timestamp: Option<i64>,
     /// Replace an existing PDF whose bytes differ.
     pub force: bool,
+    /// Text encoding of the CSV files.
+    pub encoding: load::Encoding,
 }
 
 /// What a successful run wrote.
@@ -87,7 +89,27 @@ pub fn resolve_template(name_or_path: &str) -> PathBuf {
 
 /// Runs the whole pipeline.
 pub fn run(opts: &Options) -> Result<Outcome> {
-    let data = load::load(&opts.data_dir)?;
+    // Other encodings are read from UTF-8 copies; messages name the originals.
+    let transcoded = match opts.encoding {
+        load::Encoding::Utf8 => None,
+        other => Some(load::transcode(&opts.data_dir, other)?),
+    };
+    let data = match &transcoded {
+        None => load::load(&opts.data_dir)?,
+        Some(tmp) => load::load(tmp.path()).map_err(|err| match err {
+            Error::Data(list) => Error::Data(
+                list.into_iter()
+                    .map(|mut e| {
+                        if let Ok(rel) = e.file.strip_prefix(tmp.path()) {
+                            e.file = opts.data_dir.join(rel);
+                        }
+                        e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })?,
+    };
     let range = opts.period.month_range();
     let year = match opts.year {
         Some(year) => year,

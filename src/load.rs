@@ -460,7 +460,7 @@ fn csv_error(path: &Path, err: &csv::Error) -> DataError {
         } => {
             format!("found {len} fields; expected {expected_len} like the header")
         }
-        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8; save the file as UTF-8".to_string(),
+        csv::ErrorKind::Utf8 { .. } => not_utf8(path),
         csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
         _ => err.to_string(),
     };
@@ -468,6 +468,79 @@ fn csv_error(path: &Path, err: &csv::Error) -> DataError {
         Some(line) => DataError::at(path, line, None, message),
         None => DataError::file(path, message),
     }
+}
+
+/// Why a file is not UTF-8, and what to do: files from Chinese spreadsheet
+/// software are often GB18030 (GBK), which `--encoding gb18030` reads.
+fn not_utf8(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let gb = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes);
+    if gb.is_some() {
+        "not valid UTF-8, but it reads as GB18030/GBK (as Chinese spreadsheet software saves it): \
+         run with --encoding gb18030, or save the file as UTF-8"
+            .to_string()
+    } else {
+        "not valid UTF-8 (nor GB18030); save the file as UTF-8".to_string()
+    }
+}
+
+/// The text encodings `--encoding` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    #[default]
+    Utf8,
+    /// GB18030, a superset of GBK and GB2312.
+    Gb18030,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "gb18030" | "gbk" | "gb2312" => Ok(Encoding::Gb18030),
+            _ => Err(format!(
+                "unknown encoding `{text}`; expected utf-8 or gb18030"
+            )),
+        }
+    }
+}
+
+/// Copies every `.csv` of `data_dir` into a new temporary folder as UTF-8,
+/// decoding it from `encoding`. Lines keep their numbers, so messages about
+/// the copy hold for the original.
+pub fn transcode(data_dir: &Path, encoding: Encoding) -> Result<tempfile::TempDir> {
+    let tmp = tempfile::tempdir().map_err(|e| Error::Output {
+        path: std::env::temp_dir(),
+        source: e,
+    })?;
+    let entries = std::fs::read_dir(data_dir)
+        .map_err(|_| DataError::file(data_dir, "data folder not found (set it with --data DIR)"))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let bytes = std::fs::read(&path)
+            .map_err(|e| DataError::file(&path, format!("cannot read: {e}")))?;
+        let text = match encoding {
+            Encoding::Utf8 => {
+                String::from_utf8(bytes).map_err(|_| DataError::file(&path, not_utf8(&path)))?
+            }
+            Encoding::Gb18030 => encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(&bytes)
+                .ok_or_else(|| DataError::file(&path, "not valid GB18030 text"))?
+                .into_owned(),
+        };
+        let target = tmp.path().join(entry.file_name());
+        std::fs::write(&target, text).map_err(|e| Error::Output {
+            path: target,
+            source: e,
+        })?;
+    }
+    Ok(tmp)
 }
 
 fn is_region_code(code: &str) -> bool {

@@ -76,6 +76,12 @@ struct Cli {
     /// overwritten; an identical rebuild is always fine).
     #[arg(long)]
     force: bool,
+
+    /// Text encoding of the CSV files: utf-8 (with or without BOM) or
+    /// gb18030 (also GBK, GB2312), as Chinese spreadsheet software often
+    /// saves them. Example: --encoding gb18030
+    #[arg(long, value_name = "NAME", default_value = "utf-8")]
+    encoding: review::load::Encoding,
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +143,7 @@ fn main() -> ExitCode {
         current_prices: cli.current_prices,
         timestamp: None,
         force: cli.force,
+        encoding: cli.encoding,
     };
     match review::run(&opts) {
         Ok(outcome) => {

@@ -119,6 +119,7 @@ pub fn verify(req: &Request) -> Result<String> {
         current_prices: manifest.prices == "current",
         timestamp: Some(manifest.created),
         force: false,
+        encoding: crate::load::Encoding::Utf8,
     };
     match crate::run(&opts) {
         Ok(outcome) => {

@@ -736,3 +736,52 @@ fn an_unwritable_output_folder_is_an_output_error() {
         stderr(&out)
     );
 }
+
+/// Files saved as GB18030/GBK by Chinese spreadsheet software: rejected with
+/// a hint, then read with --encoding gb18030 to the same figures.
+#[test]
+fn gb18030_files_get_a_hint_and_are_read_with_encoding() {
+    let data = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(repo().join("data")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (bytes, _, failed) = encoding_rs::GB18030.encode(&text);
+        assert!(!failed);
+        std::fs::write(data.path().join(path.file_name().unwrap()), bytes).unwrap();
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ];
+    let out = review(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let want = format!(
+        "{}:2: not valid UTF-8, but it reads as GB18030/GBK (as Chinese spreadsheet software saves it): run with --encoding gb18030",
+        data.path().join("regions.csv").display()
+    );
+    assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+
+    let out = review(&[&args[..], &["--encoding", "gb18030"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plain_dir = tempfile::tempdir().unwrap();
+    assert!(
+        review(&[
+            "--period",
+            "H1",
+            "--out",
+            plain_dir.path().to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let read = |dir: &Path| std::fs::read(dir.join("2024-H1/summary.csv")).unwrap();
+    assert!(
+        read(out_dir.path()) == read(plain_dir.path()),
+        "the same figures"
+    );
+}
