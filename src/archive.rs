@@ -46,6 +46,14 @@ pub struct Written {
 /// same, and refused when they differ unless `force` is set: a bulletin that
 /// may have been printed or archived is never silently replaced.
 pub fn archive(out: &Outputs<'_>) -> Result<Written> {
+    std::fs::create_dir_all(&out.dir).map_err(|source| Error::Output {
+        path: out.dir.clone(),
+        source,
+    })?;
+    // One writer per folder: a second review refuses instead of
+    // interleaving its files with ours. The lock is on the folder itself,
+    // so nothing is left behind, and the OS releases it if we die.
+    let _lock = lock(&out.dir)?;
     let pdf = out.dir.join(format!("{}.pdf", out.stem));
     let summary_json = out.dir.join("summary.json");
     let summary_csv = out.dir.join("summary.csv");
@@ -69,10 +77,6 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
             });
         }
     }
-    std::fs::create_dir_all(&out.dir).map_err(|source| Error::Output {
-        path: out.dir.clone(),
-        source,
-    })?;
     write_atomic(&summary_json, out.summary_json)?;
     write_atomic(&summary_csv, out.summary_csv)?;
     write_atomic(&out.dir.join("manifest.json"), out.manifest)?;
@@ -83,6 +87,23 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
         summary_csv,
         unchanged: false,
     })
+}
+
+/// Takes the output folder's exclusive lock, or says who holds it.
+pub fn lock(dir: &Path) -> Result<std::fs::File> {
+    let fail = |source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let handle = std::fs::File::open(dir).map_err(fail)?;
+    match handle.try_lock() {
+        Ok(()) => Ok(handle),
+        Err(std::fs::TryLockError::WouldBlock) => Err(fail(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            "another review is writing this folder; run again when it has finished",
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(fail(e)),
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and

@@ -785,3 +785,24 @@ fn gb18030_files_get_a_hint_and_are_read_with_encoding() {
         "the same figures"
     );
 }
+
+/// A second review writing the same folder refuses; it never interleaves.
+#[test]
+fn a_locked_output_folder_is_refused() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let folder = out_dir.path().join("2024-H1");
+    std::fs::create_dir_all(&folder).unwrap();
+    let held = std::fs::File::open(&folder).unwrap();
+    held.try_lock().expect("the test takes the lock first");
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another review is writing this folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!folder.join("review-2024-H1.pdf").exists());
+    held.unlock().unwrap();
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
