@@ -83,6 +83,9 @@ pub struct Manifest {
     pub inputs: Vec<Hashed>,
     /// SHA-256 of the attached `summary.csv`.
     pub summary_csv_sha256: String,
+    /// Made with `--allow-partial` from a period that lacked months.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_partial: bool,
 }
 
 /// What [`gather`] needs.
@@ -103,6 +106,8 @@ pub struct Request<'a> {
     pub fonts: Vec<(String, &'a [u8])>,
     /// Creation time.
     pub timestamp: i64,
+    /// The period lacked months and the run went on (`--allow-partial`).
+    pub allow_partial: bool,
 }
 
 /// The attachments of one bulletin, the manifest last.
@@ -249,6 +254,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             .collect(),
         inputs: hashed,
         summary_csv_sha256: sha256(req.summary_csv),
+        allow_partial: req.allow_partial,
     };
     attachments.push(Attachment {
         path: format!("{EVIDENCE_DIR}/{MANIFEST}"),

@@ -47,6 +47,8 @@ pub struct Options {
     pub force: bool,
     /// Text encoding of the CSV files.
     pub encoding: load::Encoding,
+    /// Go on when months of the period have no data, and say so.
+    pub allow_partial: bool,
 }
 
 /// What a successful run wrote.
@@ -113,25 +115,55 @@ pub fn run(opts: &Options) -> Result<Outcome> {
     let range = opts.period.month_range();
     let year = match opts.year {
         Some(year) => year,
-        None => data.latest_complete_year(range).ok_or_else(|| {
-            Error::Data(vec![error::DataError::file(
-                &data.industry_file,
-                format!("no year has data for every month of {}", opts.period.key()),
-            )])
-        })?,
+        None => {
+            let partial = || {
+                let (first, last) = range;
+                data.months
+                    .iter()
+                    .rev()
+                    .find(|(_, m)| (first..=last).contains(m))
+                    .map(|(y, _)| *y)
+            };
+            let found = data
+                .latest_complete_year(range)
+                .or_else(|| opts.allow_partial.then(partial).flatten());
+            found.ok_or_else(|| {
+                Error::Data(vec![error::DataError::file(
+                    &data.industry_file,
+                    format!(
+                        "no year has data for every month of {} (name one with --year, and add --allow-partial to report on the months there are)",
+                        opts.period.key()
+                    ),
+                )])
+            })?
+        }
     };
     let missing = data.missing_months(year, range);
-    if !missing.is_empty() {
+    if missing.len() == opts.period.months(year).len()
+        || (!missing.is_empty() && !opts.allow_partial)
+    {
         return Err(Error::Data(vec![error::DataError::file(
             &data.industry_file,
             format!(
-                "{year}-{} is incomplete: no rows for {}",
+                "{year}-{} is incomplete: no rows for {}{}",
                 opts.period.key(),
-                missing.join(", ")
+                missing.join(", "),
+                if missing.len() < opts.period.months(year).len() {
+                    " (run with --allow-partial to report on the months there are)"
+                } else {
+                    ""
+                }
             ),
         )]));
     }
     let mut warnings = data.warnings.clone();
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "{year}-{} is partial (--allow-partial): no rows for {}; the bulletin says so",
+            opts.period.key(),
+            missing.join(", ")
+        ));
+    }
     if data.missing_months(year - 1, range).len() == opts.period.months(year).len() {
         warnings.push(format!(
             "{}: no rows for {}-{}, the comparison period: growth rates cannot be computed and print as —",
@@ -156,6 +188,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
     let ctx = phrase::Context {
         place: data.prefecture.short_name.clone(),
         period: opts.period,
+        missing_months: missing.clone(),
     };
     let text = phrase::phrase(&summary, &ctx);
     let summary_csv = summary.to_csv(&data.prefecture.code);
@@ -170,6 +203,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         template: &opts.template,
         fonts: fonts.files(),
         timestamp,
+        allow_partial: !missing.is_empty(),
     })?;
     let json = serde_json::to_vec_pretty(&Bulletin {
         summary: &summary,

@@ -82,6 +82,11 @@ struct Cli {
     /// saves them. Example: --encoding gb18030
     #[arg(long, value_name = "NAME", default_value = "utf-8")]
     encoding: review::load::Encoding,
+
+    /// Go on when months of the period have no data yet: figures cover the
+    /// months there are, and the bulletin's 附注 names the missing ones.
+    #[arg(long)]
+    allow_partial: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +149,7 @@ fn main() -> ExitCode {
         timestamp: None,
         force: cli.force,
         encoding: cli.encoding,
+        allow_partial: cli.allow_partial,
     };
     match review::run(&opts) {
         Ok(outcome) => {

@@ -74,6 +74,8 @@ pub struct Context {
     pub place: String,
     /// The period.
     pub period: Period,
+    /// Months of the period without data (`--allow-partial`), `YYYY-MM`.
+    pub missing_months: Vec<String>,
 }
 
 /// Phrases a summary.
@@ -172,7 +174,24 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
         regions,
         main_table,
         region_table,
-        notes: notes(summary, ctx.period, comparable),
+        notes: {
+            let mut notes = notes(summary, ctx.period, comparable);
+            if !ctx.missing_months.is_empty() {
+                let months: Vec<String> = ctx
+                    .missing_months
+                    .iter()
+                    .map(|m| format!("{}年{}月", &m[..4], m[5..].trim_start_matches('0')))
+                    .collect();
+                notes.insert(
+                    0,
+                    format!(
+                        "本期数据不完整：{}尚无数据，各项指标按已有月份计算。",
+                        join_cn(&months)
+                    ),
+                );
+            }
+            notes
+        },
     }
 }
 

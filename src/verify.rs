@@ -120,6 +120,7 @@ pub fn verify(req: &Request) -> Result<String> {
         timestamp: Some(manifest.created),
         force: false,
         encoding: crate::load::Encoding::Utf8,
+        allow_partial: manifest.allow_partial,
     };
     match crate::run(&opts) {
         Ok(outcome) => {

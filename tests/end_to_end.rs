@@ -806,3 +806,49 @@ fn a_locked_output_folder_is_refused() {
     let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A period whose last month has no data yet: refused with a hint, reported
+/// with --allow-partial (the bulletin says which month is missing), and the
+/// PDF still verifies.
+#[test]
+fn a_partial_period_with_allow_partial() {
+    let original = std::fs::read_to_string(repo().join("data/industry_monthly.csv")).unwrap();
+    let kept: Vec<&str> = original
+        .lines()
+        .filter(|l| !l.starts_with("2024-06"))
+        .collect();
+    let mut text = kept.join("\n");
+    text.push('\n');
+    let data = sample_with("industry_monthly.csv", &text);
+    let out_dir = tempfile::tempdir().unwrap();
+    let base = [
+        "--period",
+        "H1",
+        "--year",
+        "2024",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ];
+    let refused = review(&base);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused)
+            .contains("2024-H1 is incomplete: no rows for 2024-06 (run with --allow-partial"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let out = review(&[&base[..], &["--allow-partial"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2024-H1 is partial (--allow-partial): no rows for 2024-06"),
+        "{}",
+        stderr(&out)
+    );
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    assert!(pdf_text(&pdf).contains("本期数据不完整：2024年6月尚无数据，各项指标按已有月份计算。"));
+    let verified = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+}
