@@ -852,3 +852,24 @@ fn a_partial_period_with_allow_partial() {
     let verified = review(&["verify", pdf.to_str().unwrap()]);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 }
+
+/// A 10 MB field (a name pasted with its whole history) is read, not choked on.
+#[test]
+fn a_ten_megabyte_line_is_read() {
+    let original = std::fs::read_to_string(repo().join("data/industry_monthly.csv")).unwrap();
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    let mut fields: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    fields[2] = "长".repeat(10 * 1024 * 1024 / 3);
+    lines[1] = fields.join(",");
+    let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
