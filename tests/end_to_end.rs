@@ -302,6 +302,7 @@ fn pdf_declares_pdf_a_3u_and_pdf_ua_1_with_metadata() {
         "<pdfaid:conformance>U</pdfaid:conformance>",
         "<pdfuaid:part>1</pdfuaid:part>",
         "<rdf:li>zh-CN</rdf:li>",
+        "<pdf:Keywords>2024-H1, 延边州, 延边州统计,",
         "2024-07-01T00:00:00+00:00",
     ] {
         assert!(
