@@ -18,6 +18,14 @@ fn review(args: &[&str]) -> Output {
         .expect("run review")
 }
 
+/// A template file with `text` in a new temporary folder.
+fn template_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
 /// `review --period H1 --template TEMPLATE --out OUT`.
 fn build_with(template: &Path, out_dir: &Path) -> Output {
     review(&[
@@ -240,13 +248,10 @@ fn template_error_shows_file_line_and_column_and_keeps_the_old_pdf() {
     let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
     let before = std::fs::read(&pdf).unwrap();
 
-    let tpl = tempfile::tempdir().unwrap();
-    let template = tpl.path().join("broken.typ");
-    std::fs::write(
-        &template,
+    let (_tpl, template) = template_file(
+        "broken.typ",
         "#let s = json(sys.inputs.summary)\n= Title\n#s.nosuchfield\n",
-    )
-    .unwrap();
+    );
     let out = build_with(&template, out_dir.path());
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
@@ -268,10 +273,11 @@ fn template_error_shows_file_line_and_column_and_keeps_the_old_pdf() {
 
 #[test]
 fn missing_glyph_fails_and_names_the_character() {
-    let tpl = tempfile::tempdir().unwrap();
-    let template = tpl.path().join("glyph.typ");
     // U+20BB7 𠮷 is outside the embedded subset (CJK Extension B).
-    std::fs::write(&template, "#set text(font: \"Noto Serif CJK SC\")\n吉𠮷\n").unwrap();
+    let (_tpl, template) = template_file(
+        "glyph.typ",
+        "#set text(font: \"Noto Serif CJK SC\")\n吉𠮷\n",
+    );
     let out_dir = tempfile::tempdir().unwrap();
     let out = build_with(&template, out_dir.path());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
@@ -540,9 +546,10 @@ fn verify_names_a_changed_input_row() {
 
 #[test]
 fn verify_rejects_a_pdf_without_manifest() {
-    let tpl = tempfile::tempdir().unwrap();
-    let template = tpl.path().join("plain.typ");
-    std::fs::write(&template, "#set document(title: \"测试\")\n#set text(font: \"Noto Serif CJK SC\", lang: \"zh\")\n测试\n").unwrap();
+    let (_tpl, template) = template_file(
+        "plain.typ",
+        "#set document(title: \"测试\")\n#set text(font: \"Noto Serif CJK SC\", lang: \"zh\")\n测试\n",
+    );
     let out_dir = tempfile::tempdir().unwrap();
     let out = build_with(&template, out_dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
