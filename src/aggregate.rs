@@ -1313,9 +1313,7 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
 }
 
 fn collect(frame: LazyFrame) -> Result<DataFrame> {
-    frame
-        .collect()
-        .map_err(|e| Error::Data(vec![DataError::file("<aggregation>", e.to_string())]))
+    frame.collect().map_err(internal)
 }
 
 fn polars_error(path: &std::path::Path, err: PolarsError) -> Error {

@@ -11,7 +11,7 @@
 //! `review verify` reads them back and rebuilds the PDF from them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -159,15 +159,6 @@ pub fn hash_folder(dir: &Path) -> Result<Vec<Hashed>> {
     Ok(out)
 }
 
-/// The template's folder.
-pub fn template_dir(template: &Path) -> PathBuf {
-    template
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf()
-}
-
 /// An input file and, for the files with a month, the column holding
 /// `YYYY-MM[…]` and the months to keep; `None` keeps every row.
 type Selection<'a> = (&'static str, Option<(&'static str, &'a BTreeSet<String>)>);
@@ -186,7 +177,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
         .collect();
 
     let data = req.data;
-    let dir = data.industry_file.parent().unwrap_or(Path::new("."));
+    let dir = &data.dir;
     let mut inputs: Vec<Selection<'_>> = vec![
         (load::REGIONS_FILE, None),
         (load::INDUSTRIES_FILE, None),
@@ -242,7 +233,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        template_files: hash_folder(&template_dir(req.template))?,
+        template_files: hash_folder(&crate::render::template_root(req.template))?,
         fonts: req
             .fonts
             .iter()

@@ -116,17 +116,11 @@ pub fn run(opts: &Options) -> Result<Outcome> {
     let year = match opts.year {
         Some(year) => year,
         None => {
-            let partial = || {
-                let (first, last) = range;
-                data.months
-                    .iter()
-                    .rev()
-                    .find(|(_, m)| (first..=last).contains(m))
-                    .map(|(y, _)| *y)
-            };
-            let found = data
-                .latest_complete_year(range)
-                .or_else(|| opts.allow_partial.then(partial).flatten());
+            let found = data.latest_complete_year(range).or_else(|| {
+                opts.allow_partial
+                    .then(|| data.latest_year_with_any(range))
+                    .flatten()
+            });
             found.ok_or_else(|| {
                 Error::Data(vec![error::DataError::file(
                     &data.industry_file,

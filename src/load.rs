@@ -100,6 +100,8 @@ pub struct Industry {
 /// for the large monthly file, where it is and which months it covers.
 #[derive(Debug, Clone)]
 pub struct Dataset {
+    /// The data folder.
+    pub dir: PathBuf,
     /// The enterprise-month file, validated.
     pub industry_file: PathBuf,
     /// The price index file, validated, if the folder has one.
@@ -133,6 +135,16 @@ impl Dataset {
             .into_iter()
             .rev()
             .find(|&y| (first..=last).all(|m| self.months.contains(&(y, m))))
+    }
+
+    /// The latest year with at least one month among `first..=last`, for
+    /// `--allow-partial`.
+    pub fn latest_year_with_any(&self, (first, last): (u8, u8)) -> Option<i32> {
+        self.months
+            .iter()
+            .rev()
+            .find(|(_, m)| (first..=last).contains(m))
+            .map(|&(y, _)| y)
     }
 
     /// The months among `first..=last` of `year` that have no data.
@@ -195,6 +207,7 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         return Err(errors.into_error());
     }
     Ok(Dataset {
+        dir: data_dir.to_path_buf(),
         indicators_file,
         catalog,
         industry_file,

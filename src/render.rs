@@ -94,13 +94,6 @@ impl Fonts {
         files.extend(self.extra.iter().map(|(n, b)| (n.clone(), b.as_slice())));
         files
     }
-
-    /// Family names available to templates.
-    pub fn families(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
-        names.dedup();
-        names
-    }
 }
 
 /// What to render.
@@ -206,11 +199,7 @@ impl ReviewWorld {
                 template.display()
             )));
         }
-        let root = template
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let root = template_root(template);
         let name = template
             .file_name()
             .and_then(|n| n.to_str())
@@ -308,6 +297,16 @@ impl ReviewWorld {
         let path = id.vpath().realize(&self.root)?;
         std::fs::read(&path).map_err(|e| FileError::from_io(e, &path))
     }
+}
+
+/// The folder a template may read from: its own. Everything else (the
+/// manifest's template hashes, verify) uses this same definition.
+pub fn template_root(template: &Path) -> PathBuf {
+    template
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
 }
 
 fn project_file(path: &str) -> Option<FileId> {

@@ -73,7 +73,7 @@ pub fn verify(req: &Request) -> Result<String> {
         .template
         .clone()
         .unwrap_or_else(|| Path::new("templates").join(&manifest.template));
-    let now = evidence::hash_folder(&evidence::template_dir(&template))?;
+    let now = evidence::hash_folder(&crate::render::template_root(&template))?;
     problems.extend(compare_hashes(
         "template file",
         &manifest.template_files,
