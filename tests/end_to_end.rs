@@ -18,6 +18,28 @@ fn review(args: &[&str]) -> Output {
         .expect("run review")
 }
 
+/// Builds the shipped sample's 2024 H1 bulletin into a new temporary
+/// folder, asserting success.
+fn sample_bulletin() -> tempfile::TempDir {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    out_dir
+}
+
+/// `review --period H1 --data DATA --out OUT` with extra arguments.
+fn build_from(data: &Path, out_dir: &Path, extra: &[&str]) -> Output {
+    let base = [
+        "--period",
+        "H1",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    review(&[&base[..], extra].concat())
+}
+
 /// A template file with `text` in a new temporary folder.
 fn template_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -204,14 +226,7 @@ fn unparsable_number_points_at_the_row() {
     lines[41] = broken;
     let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_from(data.path(), out_dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let want = format!(
         "review: {}:42: column `output_value`: found `12O5.3`; expected a number of 万元, zero or more",
@@ -242,9 +257,7 @@ fn missing_column_is_named() {
 
 #[test]
 fn template_error_shows_file_line_and_column_and_keeps_the_old_pdf() {
-    let out_dir = tempfile::tempdir().unwrap();
-    let good = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
-    assert!(good.status.success(), "{}", stderr(&good));
+    let out_dir = sample_bulletin();
     let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
     let before = std::fs::read(&pdf).unwrap();
 
@@ -298,9 +311,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[test]
 fn pdf_declares_pdf_a_3u_and_pdf_ua_1_with_metadata() {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out_dir = sample_bulletin();
     let pdf = std::fs::read(out_dir.path().join("2024-H1/review-2024-H1.pdf")).unwrap();
     // The XMP packet is stored uncompressed.
     for needle in [
@@ -351,9 +362,7 @@ fn rebuilds_are_byte_identical() {
 /// beside it.
 #[test]
 fn attachments_hold_inputs_summary_and_manifest() {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out_dir = sample_bulletin();
     let dir = out_dir.path().join("2024-H1");
     let pdf = std::fs::read(dir.join("review-2024-H1.pdf")).unwrap();
     let files = review::evidence::read_attachments(&pdf).unwrap();
@@ -434,9 +443,7 @@ fn template_copy() -> tempfile::TempDir {
 
 #[test]
 fn verify_passes_on_a_fresh_pdf_and_fails_on_a_changed_byte() {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out_dir = sample_bulletin();
     let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
     let ok = review(&["verify", pdf.to_str().unwrap()]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
@@ -618,14 +625,7 @@ fn bom_and_crlf_are_read_like_plain_utf8() {
     )
     .unwrap();
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_from(data.path(), out_dir.path(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = std::fs::read_to_string(out_dir.path().join("2024-H1/summary.csv")).unwrap();
     assert!(
@@ -649,14 +649,7 @@ fn spaced_values_and_quoted_multiline_names() {
     }
     let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_from(data.path(), out_dir.path(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let mine = std::fs::read_to_string(out_dir.path().join("2024-H1/summary.csv")).unwrap();
     let plain_dir = tempfile::tempdir().unwrap();
@@ -693,14 +686,7 @@ fn warnings_for_extra_columns_moves_and_missing_comparison() {
     lines[last] = fields.join(",");
     let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_from(data.path(), out_dir.path(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert_eq!(
@@ -871,13 +857,6 @@ fn a_ten_megabyte_line_is_read() {
     lines[1] = fields.join(",");
     let data = sample_with("industry_monthly.csv", &(lines.join("\n") + "\n"));
     let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "H1",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = build_from(data.path(), out_dir.path(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
