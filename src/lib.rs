@@ -188,7 +188,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
     let summary_csv = summary.to_csv(&data.prefecture.code);
     let fonts = render::Fonts::load(opts.font_path.as_deref())?;
     let timestamp = opts.timestamp.unwrap_or_else(timestamp);
-    let evidence = evidence::gather(&evidence::Request {
+    let mut evidence = evidence::gather(&evidence::Request {
         data: &data,
         period: opts.period,
         year,
@@ -210,8 +210,9 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         data: json.clone(),
         files: evidence
             .attachments
-            .iter()
-            .map(|a| (a.path.clone(), a.bytes.clone()))
+            .iter_mut()
+            // The JSON above has the names; the bytes move to the renderer.
+            .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
             .collect(),
         fonts: &fonts,
         timestamp,
