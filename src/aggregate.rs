@@ -247,6 +247,23 @@ pub const SUMMARY_CSV_HEADER: [&str; 7] = [
     "unit",
 ];
 
+/// One figure of `summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureRow {
+    /// Region code (the prefecture's for divisions).
+    pub region: String,
+    /// `total` or `industry:<code>`.
+    pub group: String,
+    /// Indicator key, such as `output_value`.
+    pub indicator: String,
+    /// Measure key, such as `yoy_pct` or `month_level:06`.
+    pub measure: String,
+    /// Unrounded value; `None` when undefined.
+    pub value: Option<f64>,
+    /// Unit: 户, 万元, %, 百分点, 位 or the catalogue's unit.
+    pub unit: String,
+}
+
 impl Summary {
     /// `summary.csv`: one row per figure, unrounded (shortest decimal that
     /// reads back as the same `f64`); an undefined figure has an empty value.
@@ -254,23 +271,39 @@ impl Summary {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(SUMMARY_CSV_HEADER)
             .expect("writing to memory");
+        for r in self.rows(prefecture_code) {
+            let value = r.value.map(|v| v.to_string()).unwrap_or_default();
+            w.write_record([
+                self.period.as_str(),
+                &r.region,
+                &r.group,
+                &r.indicator,
+                &r.measure,
+                &value,
+                &r.unit,
+            ])
+            .expect("writing to memory");
+        }
+        w.into_inner().expect("writing to memory")
+    }
+
+    /// The figures of `summary.csv`, in its order.
+    pub fn rows(&self, prefecture_code: &str) -> Vec<FigureRow> {
+        let mut out = Vec::new();
         let mut row = |region: &str,
                        group: &str,
                        indicator: &str,
                        measure: &str,
                        value: Option<f64>,
                        unit: &str| {
-            let value = value.map(|v| v.to_string()).unwrap_or_default();
-            w.write_record([
-                self.period.as_str(),
-                region,
-                group,
-                indicator,
-                measure,
-                &value,
-                unit,
-            ])
-            .expect("writing to memory");
+            out.push(FigureRow {
+                region: region.to_string(),
+                group: group.to_string(),
+                indicator: indicator.to_string(),
+                measure: measure.to_string(),
+                value,
+                unit: unit.to_string(),
+            });
         };
         let mut units: Vec<(&str, String, &Figures)> =
             vec![(prefecture_code, "total".into(), &self.prefecture)];
@@ -387,7 +420,7 @@ impl Summary {
                 }
             }
         }
-        w.into_inner().expect("writing to memory")
+        out
     }
 }
 

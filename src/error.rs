@@ -16,6 +16,9 @@ pub struct DataError {
     pub line: Option<u64>,
     /// The column's header name, when the problem is in one field.
     pub column: Option<String>,
+    /// 1-based character position in the line, for text files (stories,
+    /// `publication.toml`) where a problem sits at one place in a line.
+    pub position: Option<u64>,
     /// What was found and what was expected.
     pub message: String,
 }
@@ -27,6 +30,7 @@ impl DataError {
             file: file.into(),
             line: None,
             column: None,
+            position: None,
             message: message.into(),
         }
     }
@@ -42,6 +46,23 @@ impl DataError {
             file: file.into(),
             line: Some(line),
             column: column.map(str::to_string),
+            position: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a character position of a text file: `file:line:col`.
+    pub fn at_char(
+        file: impl Into<PathBuf>,
+        line: u64,
+        position: u64,
+        message: impl Into<String>,
+    ) -> Self {
+        DataError {
+            file: file.into(),
+            line: Some(line),
+            column: None,
+            position: Some(position),
             message: message.into(),
         }
     }
@@ -52,6 +73,9 @@ impl fmt::Display for DataError {
         write!(f, "{}", self.file.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(position) = self.position {
+                write!(f, ":{position}")?;
+            }
         }
         if let Some(column) = &self.column {
             write!(f, ": column `{column}`")?;

@@ -28,6 +28,16 @@ pub const AIR_QUALITY_FILE: &str = "air_quality_daily.csv";
 pub const INDICATORS_FILE: &str = "indicators.csv";
 /// The catalogue describing each indicator of [`INDICATORS_FILE`].
 pub const CATALOG_FILE: &str = "indicator_catalog.csv";
+/// Masthead and layout settings (optional).
+pub const PUBLICATION_FILE: &str = "publication.toml";
+/// Folder of the editors' stories, one subfolder per `<year>-<period>`.
+pub const STORIES_DIR: &str = "stories";
+
+mod publication;
+mod stories;
+
+pub use publication::{Masthead, Publication, ReviewSettings, parse_date};
+pub use stories::{Field, IMAGE_TYPES, Picture, Segment, Story, Text, parse_story};
 
 /// How a catalogue indicator's months make the period's figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -122,6 +132,11 @@ pub struct Dataset {
     pub months: BTreeSet<(i32, u8)>,
     /// Which of [`OPTIONAL_FLOWS`] the enterprise file has.
     pub optional_flows: Vec<&'static str>,
+    /// `publication.toml`, if the folder has one.
+    pub publication_file: Option<PathBuf>,
+    /// Its settings (defaults without the file); region names resolved to
+    /// codes.
+    pub publication: Publication,
     /// Things worth telling the user that do not stop the run (extra
     /// columns, enterprises that moved region within a year).
     pub warnings: Vec<String>,
@@ -203,10 +218,20 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         );
         indicators_path
     });
+    let publication_path = data_dir.join(PUBLICATION_FILE);
+    let publication = match publication::read(&publication_path, &counties) {
+        Ok(p) => p,
+        Err(list) => {
+            list.into_iter().for_each(|e| errors.push(e));
+            None
+        }
+    };
     if !errors.list.is_empty() {
         return Err(errors.into_error());
     }
     Ok(Dataset {
+        publication_file: publication.is_some().then_some(publication_path),
+        publication: publication.unwrap_or_default(),
         dir: data_dir.to_path_buf(),
         indicators_file,
         catalog,
@@ -220,6 +245,99 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         optional_flows,
         warnings: errors.warnings,
     })
+}
+
+/// Reads the editors' stories for one period from
+/// `<data>/stories/<year>-<period>/`: every `.txt` file, in file-name order,
+/// with the pictures they name. No folder means no stories. Checks each
+/// story's region against `regions.csv`; the phrase stage checks the figure
+/// keys.
+pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Result<Vec<Story>> {
+    let dir = data
+        .dir
+        .join(STORIES_DIR)
+        .join(format!("{year}-{}", period.key()));
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(DataError::file(&dir, format!("cannot read the story folder: {e}")).into());
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    let mut errors = Errors::default();
+    let mut out = Vec::new();
+    for file in files {
+        let text = match std::fs::read(&file).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                errors.push(DataError::file(
+                    &file,
+                    "is not UTF-8 text (save the story as UTF-8)",
+                ));
+                continue;
+            }
+            Err(e) => {
+                errors.push(DataError::file(&file, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let mut story = match parse_story(&file, &text) {
+            Ok(story) => story,
+            Err(list) => {
+                list.into_iter().for_each(|e| errors.push(e));
+                continue;
+            }
+        };
+        if let Some((region, line)) = &mut story.region {
+            let found = std::iter::once(&data.prefecture)
+                .chain(&data.counties)
+                .find(|r| r.code == *region || r.name == *region || r.short_name == *region);
+            match found {
+                Some(r) => *region = r.code.clone(),
+                None => errors.push(DataError::at(
+                    &file,
+                    *line,
+                    None,
+                    format!(
+                        "region `{region}` is not in regions.csv (expected a code or name such as {} {})",
+                        data.counties[0].code, data.counties[0].name
+                    ),
+                )),
+            }
+        }
+        if let Some(picture) = &mut story.image {
+            match std::fs::read(dir.join(&picture.name)) {
+                Ok(bytes) if !bytes.is_empty() => picture.bytes = bytes,
+                Ok(_) => errors.push(DataError::at(
+                    &file,
+                    picture.line,
+                    None,
+                    format!("image {} is empty", picture.name),
+                )),
+                Err(e) => errors.push(DataError::at(
+                    &file,
+                    picture.line,
+                    None,
+                    format!(
+                        "image {}: cannot read {}: {e}",
+                        picture.name,
+                        dir.join(&picture.name).display()
+                    ),
+                )),
+            }
+        }
+        out.push(story);
+    }
+    if errors.list.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors.into_error())
+    }
 }
 
 /// Collects data errors up to the limit.
