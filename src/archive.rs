@@ -79,7 +79,10 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     }
     write_atomic(&summary_json, out.summary_json)?;
     write_atomic(&summary_csv, out.summary_csv)?;
-    write_atomic(&out.dir.join("manifest.json"), out.manifest)?;
+    write_atomic(
+        &out.dir.join(format!("{}.manifest.json", out.stem)),
+        out.manifest,
+    )?;
     write_atomic(&pdf, out.pdf)?;
     Ok(Written {
         pdf,

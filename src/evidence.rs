@@ -57,7 +57,7 @@ pub struct Hashed {
 }
 
 /// `manifest.json`: everything needed to rebuild the PDF and check it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Always `review`.
     pub tool: String,
@@ -86,6 +86,16 @@ pub struct Manifest {
     /// Made with `--allow-partial` from a period that lacked months.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_partial: bool,
+    /// `--paper`, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<String>,
+    /// `--bleed`, in millimetres.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bleed_mm: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// What [`gather`] needs.
@@ -108,6 +118,12 @@ pub struct Request<'a> {
     pub timestamp: i64,
     /// The period lacked months and the run went on (`--allow-partial`).
     pub allow_partial: bool,
+    /// The editors' stories (their files and pictures are attached).
+    pub stories: &'a [load::Story],
+    /// `--paper`.
+    pub paper: Option<String>,
+    /// `--bleed` in millimetres.
+    pub bleed_mm: f64,
 }
 
 /// The attachments of one bulletin, the manifest last.
@@ -211,6 +227,57 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             bytes,
         });
     }
+    // Text the editors wrote: publication.toml, the stories and their pictures.
+    let mut texts: Vec<(String, std::path::PathBuf, &'static str)> = Vec::new();
+    if let Some(path) = &data.publication_file {
+        texts.push((
+            load::PUBLICATION_FILE.into(),
+            path.clone(),
+            "application/toml",
+        ));
+    }
+    let story_dir = format!("{}/{}-{}", load::STORIES_DIR, req.year, req.period.key());
+    for story in req.stories {
+        let name = story
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        texts.push((
+            format!("{story_dir}/{name}"),
+            story.file.clone(),
+            "text/plain",
+        ));
+        if let Some(picture) = &story.image {
+            let mime = load::IMAGE_TYPES
+                .iter()
+                .find(|(ext, _)| picture.name.to_lowercase().ends_with(&format!(".{ext}")))
+                .map_or("application/octet-stream", |(_, m)| m);
+            let path = story.file.with_file_name(&picture.name);
+            texts.push((format!("{story_dir}/{}", picture.name), path, mime));
+        }
+    }
+    texts.dedup_by(|a, b| a.0 == b.0);
+    for (name, path, mime) in texts {
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::from(DataError::file(
+                &path,
+                format!("cannot read again for the archive: {e}"),
+            ))
+        })?;
+        hashed.push(Hashed {
+            path: name.clone(),
+            sha256: sha256(&bytes),
+            rows: None,
+        });
+        attachments.push(Attachment {
+            path: format!("{EVIDENCE_DIR}/data/{name}"),
+            description: format!("{name}: written by the editors, as printed in this bulletin"),
+            relationship: "source",
+            mime,
+            bytes,
+        });
+    }
     attachments.push(Attachment {
         path: format!("{EVIDENCE_DIR}/summary.csv"),
         description: "summary.csv: every figure of the bulletin, unrounded".into(),
@@ -246,6 +313,8 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
         inputs: hashed,
         summary_csv_sha256: sha256(req.summary_csv),
         allow_partial: req.allow_partial,
+        paper: req.paper.clone(),
+        bleed_mm: req.bleed_mm,
     };
     attachments.push(Attachment {
         path: format!("{EVIDENCE_DIR}/{MANIFEST}"),

@@ -49,7 +49,18 @@ pub struct Options {
     pub encoding: load::Encoding,
     /// Go on when months of the period have no data, and say so.
     pub allow_partial: bool,
+    /// Paper size (Typst's name, such as `a3`); `None` lets the template
+    /// choose (A3 for the newspaper review, A4 for the brief).
+    pub paper: Option<String>,
+    /// Bleed on every side, in millimetres, for the printer (0 for none).
+    pub bleed_mm: f64,
 }
+
+/// Paper sizes `--paper` accepts (Typst's names).
+pub const PAPERS: [&str; 7] = ["a3", "a4", "a5", "iso-b4", "iso-b5", "jis-b4", "jis-b5"];
+
+/// Where the renderer serves the stories' pictures to the template.
+pub const STORY_IMAGES: &str = "/stories";
 
 /// What a successful run wrote.
 #[derive(Debug, Clone)]
@@ -96,21 +107,23 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         load::Encoding::Utf8 => None,
         other => Some(load::transcode(&opts.data_dir, other)?),
     };
+    // Messages name the user's files, not the UTF-8 copies.
+    let original_paths = |err: Error| match (&transcoded, err) {
+        (Some(tmp), Error::Data(list)) => Error::Data(
+            list.into_iter()
+                .map(|mut e| {
+                    if let Ok(rel) = e.file.strip_prefix(tmp.path()) {
+                        e.file = opts.data_dir.join(rel);
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        (_, other) => other,
+    };
     let data = match &transcoded {
         None => load::load(&opts.data_dir)?,
-        Some(tmp) => load::load(tmp.path()).map_err(|err| match err {
-            Error::Data(list) => Error::Data(
-                list.into_iter()
-                    .map(|mut e| {
-                        if let Ok(rel) = e.file.strip_prefix(tmp.path()) {
-                            e.file = opts.data_dir.join(rel);
-                        }
-                        e
-                    })
-                    .collect(),
-            ),
-            other => other,
-        })?,
+        Some(tmp) => load::load(tmp.path()).map_err(original_paths)?,
     };
     let range = opts.period.month_range();
     let year = match opts.year {
@@ -179,12 +192,23 @@ pub fn run(opts: &Options) -> Result<Outcome> {
             prices,
         },
     )?;
+    let stories = load::stories(&data, year, opts.period).map_err(original_paths)?;
+    let names = |r: &load::Region| {
+        let mut names = vec![r.short_name.clone(), r.name.clone()];
+        names.dedup();
+        (r.code.clone(), names)
+    };
     let ctx = phrase::Context {
         place: data.prefecture.short_name.clone(),
         period: opts.period,
         missing_months: missing.clone(),
+        prefecture: names(&data.prefecture),
+        counties: data.counties.iter().map(names).collect(),
+        publication: data.publication.clone(),
+        stories,
+        image_root: STORY_IMAGES.to_string(),
     };
-    let text = phrase::phrase(&summary, &ctx);
+    let text = phrase::phrase(&summary, &ctx).map_err(original_paths)?;
     let summary_csv = summary.to_csv(&data.prefecture.code);
     let fonts = render::Fonts::load(opts.font_path.as_deref())?;
     let timestamp = opts.timestamp.unwrap_or_else(timestamp);
@@ -198,6 +222,9 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         fonts: fonts.files(),
         timestamp,
         allow_partial: !missing.is_empty(),
+        stories: &ctx.stories,
+        paper: opts.paper.clone(),
+        bleed_mm: opts.bleed_mm,
     })?;
     let json = serde_json::to_vec_pretty(&Bulletin {
         summary: &summary,
@@ -205,22 +232,38 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         attachments: &evidence.attachments,
     })
     .expect("the bulletin serialises");
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = evidence
+        .attachments
+        .iter_mut()
+        // The JSON above has the names; the bytes move to the renderer.
+        .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
+        .collect();
+    for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
+        files.insert(
+            format!("{STORY_IMAGES}/{}", picture.name),
+            picture.bytes.clone(),
+        );
+    }
+    let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
+    inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
     let pdf = render::render(&render::Job {
         template: &opts.template,
         data: json.clone(),
-        files: evidence
-            .attachments
-            .iter_mut()
-            // The JSON above has the names; the bytes move to the renderer.
-            .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
-            .collect(),
+        files,
+        inputs,
         fonts: &fonts,
         timestamp,
         ident: format!("review/{}/{}", data.prefecture.code, summary.period),
     })?;
     let written = archive::archive(&archive::Outputs {
         dir: opts.out_dir.join(&summary.period),
-        stem: format!("review-{}", summary.period),
+        stem: format!(
+            "{}-{}",
+            opts.template
+                .file_stem()
+                .map_or("review".into(), |s| s.to_string_lossy()),
+            summary.period
+        ),
         pdf: &pdf,
         summary_json: &json,
         summary_csv: &summary_csv,

@@ -647,31 +647,54 @@ pub fn transcode(data_dir: &Path, encoding: Encoding) -> Result<tempfile::TempDi
         path: std::env::temp_dir(),
         source: e,
     })?;
-    let entries = std::fs::read_dir(data_dir)
-        .map_err(|_| DataError::file(data_dir, "data folder not found (set it with --data DIR)"))?;
+    if !data_dir.is_dir() {
+        return Err(
+            DataError::file(data_dir, "data folder not found (set it with --data DIR)").into(),
+        );
+    }
+    transcode_dir(data_dir, tmp.path(), encoding)?;
+    Ok(tmp)
+}
+
+/// Copies `from` into `to`: text files (.csv, .toml, .txt) decoded to UTF-8,
+/// pictures as they are, subfolders (the stories) likewise.
+fn transcode_dir(from: &Path, to: &Path, encoding: Encoding) -> Result<()> {
+    let entries = std::fs::read_dir(from)
+        .map_err(|e| DataError::file(from, format!("cannot read the folder: {e}")))?;
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "csv") {
+        let target = to.join(entry.file_name());
+        let output = |e| Error::Output {
+            path: target.clone(),
+            source: e,
+        };
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).map_err(output)?;
+            transcode_dir(&path, &target, encoding)?;
             continue;
         }
         let bytes = std::fs::read(&path)
             .map_err(|e| DataError::file(&path, format!("cannot read: {e}")))?;
-        let text = match encoding {
-            Encoding::Utf8 => {
-                String::from_utf8(bytes).map_err(|_| DataError::file(&path, not_utf8(&path)))?
+        let text_file = path
+            .extension()
+            .is_some_and(|e| e == "csv" || e == "toml" || e == "txt");
+        let bytes = if !text_file {
+            bytes
+        } else {
+            match encoding {
+                Encoding::Utf8 => String::from_utf8(bytes)
+                    .map_err(|_| DataError::file(&path, not_utf8(&path)))?
+                    .into_bytes(),
+                Encoding::Gb18030 => encoding_rs::GB18030
+                    .decode_without_bom_handling_and_without_replacement(&bytes)
+                    .ok_or_else(|| DataError::file(&path, "not valid GB18030 text"))?
+                    .into_owned()
+                    .into_bytes(),
             }
-            Encoding::Gb18030 => encoding_rs::GB18030
-                .decode_without_bom_handling_and_without_replacement(&bytes)
-                .ok_or_else(|| DataError::file(&path, "not valid GB18030 text"))?
-                .into_owned(),
         };
-        let target = tmp.path().join(entry.file_name());
-        std::fs::write(&target, text).map_err(|e| Error::Output {
-            path: target,
-            source: e,
-        })?;
+        std::fs::write(&target, bytes).map_err(output)?;
     }
-    Ok(tmp)
+    Ok(())
 }
 
 fn is_region_code(code: &str) -> bool {

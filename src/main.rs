@@ -12,6 +12,8 @@ Examples:
   review --period q3 --year 2023      third quarter of 2023
   review --period M05 --data other/ --out /tmp/bulletins
   review --period FY --current-prices
+  review --period H1 --template brief  the A4 statistical release
+  review --period H1 --paper a3 --bleed 3   print-ready broadsheet with bleed
   review verify out/2024-H1/review-2024-H1.pdf
 
 Set SOURCE_DATE_EPOCH for byte-identical rebuilds.
@@ -87,6 +89,17 @@ struct Cli {
     /// months there are, and the bulletin's 附注 names the missing ones.
     #[arg(long)]
     allow_partial: bool,
+
+    /// Paper size: a3, a4, a5, iso-b4, iso-b5, jis-b4, jis-b5. Default: the
+    /// template's own (A3 broadsheet for review, A4 for brief). Example: --paper a4
+    #[arg(long, value_name = "SIZE", value_parser = parse_paper)]
+    paper: Option<String>,
+
+    /// Bleed for the printer, in millimetres on every side (0–10): the page
+    /// grows by it, the PDF gets a TrimBox at the paper size, and crop marks
+    /// are drawn in the bleed at the trim corners. Example: --bleed 3
+    #[arg(long, value_name = "MM", default_value = "0", value_parser = parse_bleed)]
+    bleed: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +120,28 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         font_path: Option<PathBuf>,
     },
+}
+
+fn parse_paper(text: &str) -> Result<String, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    if review::PAPERS.contains(&lower.as_str()) {
+        Ok(lower)
+    } else {
+        Err(format!(
+            "unknown paper size `{text}` (expected one of {})",
+            review::PAPERS.join(", ")
+        ))
+    }
+}
+
+fn parse_bleed(text: &str) -> Result<f64, String> {
+    let number = text.trim().trim_end_matches("mm");
+    match number.parse::<f64>() {
+        Ok(mm) if (0.0..=10.0).contains(&mm) => Ok(mm),
+        _ => Err(format!(
+            "`{text}` is not a bleed: expected millimetres from 0 to 10, such as 3"
+        )),
+    }
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
@@ -150,6 +185,8 @@ fn main() -> ExitCode {
         force: cli.force,
         encoding: cli.encoding,
         allow_partial: cli.allow_partial,
+        paper: cli.paper,
+        bleed_mm: cli.bleed,
     };
     match review::run(&opts) {
         Ok(outcome) => {

@@ -6,9 +6,15 @@
 //! (增长 / 下降 / 持平, 高于 / 低于) is taken on the value as printed, so the
 //! words never contradict the digits beside them.
 
+mod stories;
+
 use serde::Serialize;
 
+pub use stories::{FORMATS, PictureText, StoryText};
+
 use crate::aggregate::{Figures, Prices, Summary};
+use crate::error::{Error, Result};
+use crate::load::{Publication, Story};
 use crate::period::Period;
 
 /// Text and display strings for the bulletin, derived from a [`Summary`].
@@ -33,14 +39,86 @@ pub struct Phrases {
     /// The prefecture's catalogue indicators (tourism, investment) in one
     /// sentence; empty without indicators.
     pub indicators: String,
-    /// One paragraph per county-level region, in the order of `regions.csv`.
+    /// One section per county-level region, in the order of
+    /// `publication.toml` and then of `regions.csv`.
     pub regions: Vec<RegionText>,
+    /// Editors' stories about the whole prefecture.
+    pub stories: Vec<StoryText>,
     /// The 主要指标 table.
     pub main_table: Vec<TableRow>,
-    /// The regions table, one row per region.
+    /// The regions table, one row per region, in section order:
+    /// 地区, 企业, 产值 (亿元), 产值 ±%, 占比 %, 增加值 ±%, 位次.
     pub region_table: Vec<Vec<String>>,
-    /// The 附注 paragraphs.
+    /// The divisions table, largest output first: 行业, 企业, 产值 (亿元),
+    /// 产值 ±%, 占比 %, 拉动 (百分点).
+    pub industry_table: Vec<Vec<String>>,
+    /// Chart data, rounded as printed.
+    pub charts: Charts,
+    /// The 附注 paragraphs, each starting with its label (统计范围：…).
     pub notes: Vec<String>,
+    /// Masthead fields, formatted.
+    pub masthead: MastheadText,
+    /// The lead article's byline, if `publication.toml` gives one.
+    pub byline: Option<String>,
+}
+
+/// Masthead fields as printed; absent fields are left out by the templates.
+#[derive(Debug, Clone, Serialize)]
+pub struct MastheadText {
+    /// Publication name (default: 〈place〉统计).
+    pub name: String,
+    /// 版次.
+    pub edition: Option<String>,
+    /// 版名.
+    pub section: Option<String>,
+    /// Issue date with weekday: 2024年7月22日 星期一.
+    pub date: Option<String>,
+    /// Issue number.
+    pub issue: Option<String>,
+    /// 责任编辑.
+    pub editor: Option<String>,
+    /// Publisher (default: 〈place〉统计局).
+    pub publisher: String,
+}
+
+/// The charts' data: values for drawing, labels as printed, and a text
+/// alternative for readers who cannot see the chart (PDF/UA).
+#[derive(Debug, Clone, Serialize)]
+pub struct Charts {
+    /// Month labels: 1月, 2月, …
+    pub months: Vec<String>,
+    /// Series of the monthly chart: 累计 growth of 产值 and 增加值.
+    pub monthly: Vec<Series>,
+    /// Text alternative of the monthly chart.
+    pub monthly_alt: String,
+    /// Region comparison: output growth per region, in section order.
+    pub regions: Vec<Bar>,
+    /// The prefecture's output growth, the reference line of the region chart.
+    pub regions_reference: Option<Bar>,
+    /// Text alternative of the region chart.
+    pub regions_alt: String,
+}
+
+/// A line of a chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    /// Legend name.
+    pub name: String,
+    /// One value per month, rounded as printed (`None` draws no point).
+    pub values: Vec<Option<f64>>,
+    /// The printed labels.
+    pub labels: Vec<String>,
+}
+
+/// A bar of a chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bar {
+    /// Category name.
+    pub name: String,
+    /// Value rounded as printed.
+    pub value: Option<f64>,
+    /// Printed label.
+    pub label: String,
 }
 
 /// A region's paragraph.
@@ -52,6 +130,8 @@ pub struct RegionText {
     pub name: String,
     /// The generated paragraph.
     pub text: String,
+    /// Editors' stories about the region.
+    pub stories: Vec<StoryText>,
 }
 
 /// A row of the 主要指标 table: 指标 | 单位 | value | ±%.
@@ -76,10 +156,22 @@ pub struct Context {
     pub period: Period,
     /// Months of the period without data (`--allow-partial`), `YYYY-MM`.
     pub missing_months: Vec<String>,
+    /// The prefecture's code and the names it goes by.
+    pub prefecture: (String, Vec<String>),
+    /// Each county-level unit's code and names, to resolve story keys.
+    pub counties: Vec<(String, Vec<String>)>,
+    /// `publication.toml`.
+    pub publication: Publication,
+    /// The editors' stories of the period.
+    pub stories: Vec<Story>,
+    /// Where the renderer serves the stories' pictures.
+    pub image_root: String,
 }
 
-/// Phrases a summary.
-pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
+/// Phrases a summary: every sentence, table cell and chart label of the
+/// bulletin, and the editors' stories with their cited figures worded.
+/// Fails with every story key that `summary.csv` does not have.
+pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
     let p = &summary.prefecture;
     let whole = whole_name(&ctx.place);
     let period_prose = ctx.period.prose_label();
@@ -116,9 +208,29 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
                 code: r.code.clone(),
                 name: r.name.clone(),
                 text,
+                stories: Vec::new(),
             }
         })
+        .collect::<Vec<_>>();
+    let mut regions = in_section_order(regions, &ctx.publication, |r| &r.code);
+
+    let rows = summary.rows(&ctx.prefecture.0);
+    let places = std::iter::once(ctx.prefecture.clone())
+        .chain(ctx.counties.iter().cloned())
         .collect();
+    let figures = stories::Figures::new(&rows, places);
+    let resolved =
+        stories::resolve(&ctx.stories, &figures, &ctx.image_root).map_err(Error::Data)?;
+    let mut prefecture_stories = Vec::new();
+    for story in resolved {
+        match regions
+            .iter_mut()
+            .find(|r| story.region.as_ref() == Some(&r.code))
+        {
+            Some(region) => region.stories.push(story),
+            None => prefecture_stories.push(story),
+        }
+    }
 
     let main_table = vec![
         TableRow {
@@ -144,8 +256,10 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
             change: signed(p.value_added.yoy_pct),
         },
     ];
-    let region_table = summary
-        .regions
+    let ordered = in_section_order(summary.regions.iter().collect(), &ctx.publication, |r| {
+        &r.code
+    });
+    let region_table = ordered
         .iter()
         .map(|r| {
             vec![
@@ -153,13 +267,31 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
                 r.enterprises.to_string(),
                 yi(r.output_value.level),
                 signed(r.output_value.yoy_pct),
+                signed(r.output_value.share_pct),
                 signed(r.value_added.yoy_pct),
                 r.rank.map_or("—".into(), |n| n.to_string()),
             ]
         })
         .collect();
+    let mut by_size: Vec<&Figures> = summary.industries.iter().collect();
+    by_size.sort_by(|a, b| b.output_value.level.total_cmp(&a.output_value.level));
+    let industry_table = by_size
+        .iter()
+        .map(|i| {
+            vec![
+                i.name.clone(),
+                i.enterprises.to_string(),
+                yi(i.output_value.level),
+                signed(i.output_value.yoy_pct),
+                signed(i.output_value.share_pct),
+                signed(i.output_value.pull_pp),
+            ]
+        })
+        .collect();
+    let charts = charts(summary, &ordered, &whole, &period_prose);
+    let masthead = masthead(&ctx.publication, &ctx.place);
 
-    Phrases {
+    Ok(Phrases {
         place: ctx.place.clone(),
         whole: whole.clone(),
         period_prose,
@@ -172,8 +304,13 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
             .map(|t| format!("{whole}{t}。"))
             .unwrap_or_default(),
         regions,
+        stories: prefecture_stories,
         main_table,
         region_table,
+        industry_table,
+        charts,
+        masthead,
+        byline: ctx.publication.review.byline.clone(),
         notes: {
             let mut notes = notes(summary, ctx.period, comparable);
             if !ctx.missing_months.is_empty() {
@@ -192,6 +329,156 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Phrases {
             }
             notes
         },
+    })
+}
+
+/// Puts regions in the order `publication.toml` gives, the rest after them
+/// in their own order.
+fn in_section_order<T>(
+    items: Vec<T>,
+    publication: &Publication,
+    code: impl Fn(&T) -> &String,
+) -> Vec<T> {
+    let order = publication.review.regions.as_deref().unwrap_or_default();
+    let mut items: Vec<(usize, T)> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = order.iter().position(|c| c == code(&item));
+            (at.map_or(order.len() + i, |p| p), item)
+        })
+        .collect();
+    items.sort_by_key(|(key, _)| *key);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+fn masthead(publication: &Publication, place: &str) -> MastheadText {
+    let m = &publication.masthead;
+    MastheadText {
+        name: m.name.clone().unwrap_or_else(|| format!("{place}统计")),
+        edition: m.edition.clone(),
+        section: m.section.clone(),
+        date: m
+            .date
+            .as_deref()
+            .and_then(crate::load::parse_date)
+            .map(|(y, mo, d)| format!("{y}年{mo}月{d}日 {}", weekday(y, mo, d))),
+        issue: m.issue.clone(),
+        editor: m.editor.clone(),
+        publisher: m
+            .publisher
+            .clone()
+            .unwrap_or_else(|| format!("{place}统计局")),
+    }
+}
+
+/// 星期一 … 星期日 of a Gregorian date.
+pub fn weekday(year: i32, month: u8, day: u8) -> &'static str {
+    // Days since 1970-01-01 (a Thursday), Howard Hinnant's days_from_civil.
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    [
+        "星期四",
+        "星期五",
+        "星期六",
+        "星期日",
+        "星期一",
+        "星期二",
+        "星期三",
+    ][days.rem_euclid(7) as usize]
+}
+
+fn charts(summary: &Summary, regions: &[&Figures], whole: &str, period_prose: &str) -> Charts {
+    let p = &summary.prefecture;
+    let months: Vec<String> = p
+        .monthly
+        .iter()
+        .map(|m| format!("{}月", m.month[5..].trim_start_matches('0')))
+        .collect();
+    let series = |name: &str, values: Vec<Option<f64>>| Series {
+        name: name.into(),
+        labels: values.iter().map(|&v| signed(v)).collect(),
+        values: values.into_iter().map(|v| v.map(round1)).collect(),
+    };
+    let monthly = vec![
+        series(
+            "工业总产值",
+            p.monthly.iter().map(|m| m.output_ytd_yoy_pct).collect(),
+        ),
+        series(
+            "工业增加值",
+            p.monthly
+                .iter()
+                .map(|m| m.value_added_ytd_yoy_pct)
+                .collect(),
+        ),
+    ];
+    let listed = |s: &Series| {
+        months
+            .iter()
+            .zip(&s.labels)
+            .map(|(m, l)| {
+                format!(
+                    "{m}{}",
+                    if l == "—" {
+                        "无数据".to_string()
+                    } else {
+                        format!("{}%", l.replace('−', "-"))
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let monthly_alt = format!(
+        "折线图：{}年{whole}规模以上工业累计增速（%）。{}：{}。{}：{}。",
+        summary.year,
+        monthly[0].name,
+        listed(&monthly[0]),
+        monthly[1].name,
+        listed(&monthly[1]),
+    );
+    let bar = |f: &Figures| Bar {
+        name: f.name.clone(),
+        value: f.output_value.yoy_pct.map(round1),
+        label: signed(f.output_value.yoy_pct),
+    };
+    let bars: Vec<Bar> = regions.iter().map(|r| bar(r)).collect();
+    let reference = p.output_value.yoy_pct.is_some().then(|| Bar {
+        name: whole.to_string(),
+        ..bar(p)
+    });
+    let regions_alt = format!(
+        "条形图：{period_prose}各县市规模以上工业产值增速（%）{}。{}。",
+        reference
+            .as_ref()
+            .map(|r| format!("，{whole}为{}%", r.label.replace('−', "-")))
+            .unwrap_or_default(),
+        bars.iter()
+            .map(|b| format!(
+                "{}{}",
+                b.name,
+                if b.label == "—" {
+                    "无数据".into()
+                } else {
+                    format!("{}%", b.label.replace('−', "-"))
+                }
+            ))
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    Charts {
+        months,
+        monthly,
+        monthly_alt,
+        regions: bars,
+        regions_reference: reference,
+        regions_alt,
     }
 }
 
@@ -465,19 +752,52 @@ fn industries_text(summary: &Summary, whole: &str) -> String {
 
 fn notes(summary: &Summary, period: Period, comparable: bool) -> Vec<String> {
     let months = format!("{}年{}", summary.year, period.table_label());
-    vec![
+    let whole = "全部";
+    let mut notes = vec![
         format!(
-            "统计范围：年主营业务收入2000万元及以上的工业法人单位。本期口径为{months}有数据的{}户企业。",
-            summary.prefecture.enterprises
+            "统计范围：年主营业务收入2000万元及以上的工业法人单位。本期口径为{months}有数据的{}户企业，分布于{}个县（市）、{}个行业大类。",
+            summary.prefecture.enterprises,
+            summary.regions.len(),
+            summary.industries.len(),
         ),
-        "增长速度按可比口径计算：上年同期数为本期企业在上年相同月份的数据之和，上年无数据的月份按零计。".into(),
-        if comparable {
-            "工业增加值增速按可比价格计算，以分行业工业生产者出厂价格指数（上年同月=100）缩减。".into()
-        } else {
-            "工业增加值增速按现价计算，未剔除价格因素。".into()
-        },
-        "数据来源：规模以上工业企业月度统计报表。部分数据因四舍五入，分项之和与总计略有出入。".into(),
-    ]
+        format!(
+            "指标解释：增长速度按可比口径计算，上年同期数为本期企业在上年相同月份的数据之和，上年无数据的月份按零计。{}占比为地区（行业）产值占{whole}产值的比重；贡献率为其产值增量占{whole}产值增量的比重；拉动为其产值增量与{whole}上年同期产值之比，以百分点表示；增长面为产值增长的行业大类占有上年数据的行业大类的比重。位次按产值增速由高到低排列。",
+            if comparable {
+                "工业增加值增速按可比价格计算，以分行业工业生产者出厂价格指数（上年同月=100）缩减。"
+            } else {
+                "工业增加值增速按现价计算，未剔除价格因素。"
+            },
+        ),
+    ];
+    if summary.prefecture.air.is_some() {
+        notes.push("空气质量优良天数比例为空气质量指数（AQI）不高于100的天数占有效监测天数的比重，全州数按各县（市）监测天数合计计算。".into());
+    }
+    let mut sources = vec!["规模以上工业企业月度统计报表".to_string()];
+    if comparable {
+        sources.push("工业生产者出厂价格指数".into());
+    }
+    if summary.prefecture.air.is_some() {
+        sources.push("环境空气质量日报".into());
+    }
+    let others = if summary.indicators.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "；{}数据由有关部门提供",
+            join_cn(
+                &summary
+                    .indicators
+                    .iter()
+                    .map(|i| i.entry.name.clone())
+                    .collect::<Vec<_>>()
+            )
+        )
+    };
+    notes.push(format!(
+        "数据来源：{}{others}。部分数据因四舍五入，分项之和与总计略有出入。",
+        sources.join("、")
+    ));
+    notes
 }
 
 /// A signed number for tables: `2.6`, `−7.8` (with a true minus sign), `—`.

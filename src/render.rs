@@ -113,6 +113,8 @@ pub struct Job<'a> {
     /// A stable identifier of the document (same bulletin, same id), from
     /// which the PDF's document ID is derived.
     pub ident: String,
+    /// Further `sys.inputs` strings, such as `paper` and `bleed`.
+    pub inputs: Vec<(String, String)>,
 }
 
 /// The PDF standards every bulletin conforms to: PDF/A-3u (archival, with
@@ -210,6 +212,9 @@ impl ReviewWorld {
         let mut inputs = Dict::new();
         inputs.insert("summary".into(), DATA_PATH.into_value());
         inputs.insert("evidence".into(), true.into_value());
+        for (key, value) in &job.inputs {
+            inputs.insert(key.as_str().into(), value.as_str().into_value());
+        }
         let mut files = std::collections::HashMap::new();
         for (path, bytes) in &job.files {
             let id = project_file(path)

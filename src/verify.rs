@@ -106,7 +106,22 @@ pub fn verify(req: &Request) -> Result<String> {
         source: e,
     })?;
     for (name, bytes) in &data_files {
+        // Names come from the PDF: only plain relative paths inside the folder.
+        let plain = Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain {
+            return Err(Error::Verify(format!(
+                "{shown}: attachment evidence/data/{name} is not a plain relative name; refusing to write it"
+            )));
+        }
         let path = data_dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::Output {
+                path: parent.to_path_buf(),
+                source: e,
+            })?;
+        }
         std::fs::write(&path, bytes).map_err(|e| Error::Output { path, source: e })?;
     }
     let opts = crate::Options {
@@ -121,6 +136,8 @@ pub fn verify(req: &Request) -> Result<String> {
         force: false,
         encoding: crate::load::Encoding::Utf8,
         allow_partial: manifest.allow_partial,
+        paper: manifest.paper.clone(),
+        bleed_mm: manifest.bleed_mm,
     };
     match crate::run(&opts) {
         Ok(outcome) => {

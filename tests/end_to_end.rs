@@ -203,13 +203,24 @@ fn period_without_data_names_the_missing_months() {
     );
 }
 
+/// Copies a folder with its subfolders (the sample has stories/).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, target).unwrap();
+        }
+    }
+}
+
 /// Copies the sample into a temporary folder, with one file replaced.
 fn sample_with(file: &str, text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(repo().join("data")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
+    copy_tree(&repo().join("data"), dir.path());
     std::fs::write(dir.path().join(file), text).unwrap();
     dir
 }
@@ -319,7 +330,7 @@ fn pdf_declares_pdf_a_3u_and_pdf_ua_1_with_metadata() {
         "<pdfaid:conformance>U</pdfaid:conformance>",
         "<pdfuaid:part>1</pdfuaid:part>",
         "<rdf:li>zh-CN</rdf:li>",
-        "<pdf:Keywords>2024-H1, 延边州, 延边州统计,",
+        "<pdf:Keywords>2024-H1, 延边州, 延边州统计局, 延边经济观察,",
         "2024-07-01T00:00:00+00:00",
     ] {
         assert!(
@@ -376,10 +387,22 @@ fn attachments_hold_inputs_summary_and_manifest() {
             "evidence/data/industries.csv",
             "evidence/data/industry_monthly.csv",
             "evidence/data/price_index.csv",
+            "evidence/data/publication.toml",
             "evidence/data/regions.csv",
+            "evidence/data/stories/2024-H1/01-cell-bank.txt",
+            "evidence/data/stories/2024-H1/02-wangqing-muer.txt",
+            "evidence/data/stories/2024-H1/03-hunchun-community.txt",
+            "evidence/data/stories/2024-H1/04-longjing-tourism.txt",
+            "evidence/data/stories/2024-H1/05-yanji-ecology.txt",
+            "evidence/data/stories/2024-H1/muer.svg",
             "evidence/manifest.json",
             "evidence/summary.csv",
         ]
+    );
+    // The editors' files travel byte for byte.
+    assert_eq!(
+        files["evidence/data/stories/2024-H1/muer.svg"],
+        std::fs::read(repo().join("data/stories/2024-H1/muer.svg")).unwrap()
     );
     assert_eq!(
         files["evidence/summary.csv"],
@@ -387,7 +410,7 @@ fn attachments_hold_inputs_summary_and_manifest() {
     );
     assert_eq!(
         files["evidence/manifest.json"],
-        std::fs::read(dir.join("manifest.json")).unwrap()
+        std::fs::read(dir.join("review-2024-H1.manifest.json")).unwrap()
     );
 
     // Only the months the bulletin used: 2024 H1, 2023 H1 and 2022 H1.
@@ -510,9 +533,12 @@ fn verify_names_a_changed_template() {
 #[test]
 fn verify_names_a_changed_input_row() {
     let templates = template_copy();
+    // The rest of lib.typ stays; this definition shadows the real one.
+    let lib = std::fs::read_to_string(templates.path().join("lib.typ")).unwrap();
     std::fs::write(
         templates.path().join("lib.typ"),
-        r#"#let attach-evidence(bulletin) = {
+        lib + r#"
+#let attach-evidence(bulletin) = {
   for a in bulletin.attachments {
     if a.path.ends-with("industry_monthly.csv") {
       let lines = read(a.path).split("\n")
@@ -560,7 +586,8 @@ fn verify_rejects_a_pdf_without_manifest() {
     let out_dir = tempfile::tempdir().unwrap();
     let out = build_with(&template, out_dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
-    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    // The PDF is named after its template.
+    let pdf = out_dir.path().join("2024-H1/plain-2024-H1.pdf");
     let bad = review(&["verify", pdf.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(5));
     assert!(
@@ -736,12 +763,21 @@ fn an_unwritable_output_folder_is_an_output_error() {
 #[test]
 fn gb18030_files_get_a_hint_and_are_read_with_encoding() {
     let data = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(repo().join("data")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let (bytes, _, failed) = encoding_rs::GB18030.encode(&text);
-        assert!(!failed);
-        std::fs::write(data.path().join(path.file_name().unwrap()), bytes).unwrap();
+    copy_tree(&repo().join("data"), data.path());
+    // Every text file as GB18030, stories and publication.toml included.
+    let mut dirs = vec![data.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e != "svg") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let (bytes, _, failed) = encoding_rs::GB18030.encode(&text);
+                assert!(!failed);
+                std::fs::write(&path, bytes).unwrap();
+            }
+        }
     }
     let out_dir = tempfile::tempdir().unwrap();
     let args = [
