@@ -344,3 +344,34 @@ fn both_templates_share_an_output_folder() {
         assert!(dir.join(file).is_file(), "{file} missing");
     }
 }
+
+/// Chinese line-breaking rules on the printed lines: no line starts with a
+/// closing punctuation mark, and a number never parts from its unit
+/// (339.3|亿元).
+#[test]
+fn lines_keep_numbers_with_units_and_punctuation_off_line_starts() {
+    for template in ["review", "brief"] {
+        let (_out, pdf) = build(&["--template", template]);
+        let text = pdf_extract::extract_text_from_mem(&std::fs::read(&pdf).unwrap()).unwrap();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert!(lines.len() > 100, "{template}: only {} lines", lines.len());
+        for pair in lines.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            assert!(
+                !b.starts_with(['，', '。', '、', '；', '：', '）', '”', '！', '？']),
+                "{template}: a line starts with punctuation: …{a}⏎{b}"
+            );
+            let unit = ["亿元", "万人次", "个百分点", "户", "位"]
+                .iter()
+                .any(|u| b.starts_with(u));
+            assert!(
+                !(unit && a.ends_with(|c: char| c.is_ascii_digit())),
+                "{template}: a number parts from its unit: …{a}⏎{b}"
+            );
+        }
+    }
+}
