@@ -239,6 +239,42 @@ fn table_figures_match_summary_csv() {
             );
             assert!(text.contains(&row), "{template}: regions row {row} missing");
         }
+        // Divisions: 行业, 企业, 产值 (亿元), ±%, 占比, 拉动.
+        let industries = std::fs::read_to_string(repo().join("data/industries.csv")).unwrap();
+        let mut checked = 0;
+        for line in industries.lines().skip(1) {
+            let fields: Vec<&str> = line.split(',').collect();
+            let key = |indicator: &str, measure: &str| {
+                sum.get(&(
+                    p.to_string(),
+                    format!("industry:{}", fields[0]),
+                    indicator.to_string(),
+                    measure.to_string(),
+                ))
+                .copied()
+            };
+            let Some(enterprises) = key("enterprises", "level") else {
+                continue; // a division without enterprises in scope has no row
+            };
+            let row = format!(
+                "{}{}{}{}{}",
+                enterprises.unwrap(),
+                printed(key("output_value", "level").flatten().map(|v| v / 1e4)),
+                printed(key("output_value", "yoy_pct").flatten()),
+                printed(key("output_value", "share_pct").flatten()),
+                printed(key("output_value", "pull_pp").flatten()),
+            );
+            assert!(
+                text.contains(&row),
+                "{template}: division {} row {row} missing",
+                fields[1]
+            );
+            checked += 1;
+        }
+        assert!(
+            checked >= 10,
+            "{template}: only {checked} divisions checked"
+        );
     }
 }
 
