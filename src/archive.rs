@@ -1,8 +1,11 @@
 //! Stage 5, archive: writes the run's files into the output folder.
 //!
-//! Every file is written to a temporary file in the same folder and renamed
-//! into place, so a failed or interrupted run never leaves a half-written
-//! file, and an existing good PDF is only ever replaced by a complete one.
+//! Every file is first written in full to a temporary file in the same
+//! folder; only when all of them are on disk are they renamed into place,
+//! the PDF last. A run that fails part-way (a full disk, an unwritable
+//! folder) changes nothing in the folder; a run that is killed leaves at most
+//! temporary files, which the next run in that folder removes; an existing
+//! good PDF is only ever replaced by a complete one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,7 +43,7 @@ pub struct Written {
     pub unchanged: bool,
 }
 
-/// Writes the outputs atomically, the data first and the PDF last.
+/// Writes the outputs: all staged first, then renamed, the PDF last.
 ///
 /// A folder that already holds the PDF is left alone when the bytes are the
 /// same, and refused when they differ unless `force` is set: a bulletin that
@@ -77,13 +80,22 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
             });
         }
     }
-    write_atomic(&summary_json, out.summary_json)?;
-    write_atomic(&summary_csv, out.summary_csv)?;
-    write_atomic(
-        &out.dir.join(format!("{}.manifest.json", out.stem)),
-        out.manifest,
-    )?;
-    write_atomic(&pdf, out.pdf)?;
+    remove_stale_temporaries(&out.dir);
+    let manifest = out.dir.join(format!("{}.manifest.json", out.stem));
+    // Stage everything; a failure drops (deletes) the staged files.
+    let staged = [
+        (stage(&summary_json, out.summary_json)?, &summary_json),
+        (stage(&summary_csv, out.summary_csv)?, &summary_csv),
+        (stage(&manifest, out.manifest)?, &manifest),
+        (stage(&pdf, out.pdf)?, &pdf),
+    ];
+    for (tmp, path) in staged {
+        tmp.persist(path).map_err(|e| Error::Output {
+            path: path.clone(),
+            source: e.error,
+        })?;
+    }
+    sync_dir(&out.dir);
     Ok(Written {
         pdf,
         summary_json,
@@ -112,6 +124,45 @@ pub fn lock(dir: &Path) -> Result<std::fs::File> {
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename, so `path` holds either its old content or all of the new.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    stage(path, bytes)?
+        .persist(path)
+        .map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            source: e.error,
+        })?;
+    Ok(())
+}
+
+/// Prefix and suffix of staged files (`.review-XXXXXX.tmp`).
+const TEMP_PREFIX: &str = ".review-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes staged files a killed run left behind. Only called while holding
+/// the folder's lock, so no other run is staging there.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Makes the renames durable (best effort: not every filesystem allows
+/// syncing a folder).
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+/// Writes `bytes` in full to a new temporary file beside `path`, synced and
+/// with ordinary permissions; dropping it deletes it.
+fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -121,8 +172,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         source,
     };
     let mut tmp = tempfile::Builder::new()
-        .prefix(".review-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
@@ -135,8 +186,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(fail)?;
     }
     tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(test)]

@@ -896,3 +896,122 @@ fn a_ten_megabyte_line_is_read() {
     let out = build_from(data.path(), out_dir.path(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// Every file of a folder with its bytes, temporary files excluded.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().ends_with(".tmp"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+/// A full disk, simulated with a file size limit (RLIMIT_FSIZE, `ulimit -f`):
+/// summary.json fits, the PDF does not. The write fails with exit 4 and the
+/// folder keeps every file it had, byte for byte, and no temporary file.
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_part_way_changes_nothing() {
+    let out_dir = sample_bulletin();
+    let dir = out_dir.path().join("2024-H1");
+    let before = snapshot(&dir);
+    let pdf_len = before["review-2024-H1.pdf"].len();
+    let json_len = before["summary.json"].len();
+    assert!(
+        json_len < 190_000 && pdf_len > 220_000,
+        "sizes {json_len} {pdf_len}"
+    );
+    // Other data, so that --force would replace the PDF.
+    let data = sample_with("publication.toml", "[masthead]\nname = \"另一份报\"\n");
+    let out = Command::new("sh")
+        .arg("-c")
+        // Ignore SIGXFSZ so that the write fails with EFBIG instead of killing us;
+        // 400 blocks of 512 bytes.
+        .arg("trap '' XFSZ; ulimit -f 400; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_review"))
+        .args([
+            "--period",
+            "H1",
+            "--force",
+            "--data",
+            data.path().to_str().unwrap(),
+            "--out",
+            out_dir.path().to_str().unwrap(),
+        ])
+        .current_dir(repo())
+        .env("SOURCE_DATE_EPOCH", "1719792000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("review-2024-H1.pdf: File too large"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(snapshot(&dir) == before, "the folder changed");
+    assert_eq!(temporaries(&dir), Vec::<String>::new());
+}
+
+/// Runs killed at many points: every file in the folder is always one
+/// run's complete file (the PDF the old or the new one, never a torn one),
+/// and the next run removes what the killed ones left behind.
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_whole_files_and_the_next_run_cleans_up() {
+    let out_dir = sample_bulletin();
+    let dir = out_dir.path().join("2024-H1");
+    let a = snapshot(&dir);
+    let data_b = sample_with("publication.toml", "[masthead]\nname = \"另一份报\"\n");
+    let b_out = tempfile::tempdir().unwrap();
+    let b = build_from(data_b.path(), b_out.path(), &[]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    let b = snapshot(&b_out.path().join("2024-H1"));
+    assert_ne!(a["review-2024-H1.pdf"], b["review-2024-H1.pdf"]);
+    let data_a = repo().join("data");
+    for (i, delay) in (0..12).map(|i| (i, std::time::Duration::from_millis(120 * i))) {
+        // Alternate the data so that every run has something to replace.
+        let data = if i % 2 == 0 {
+            data_b.path()
+        } else {
+            data_a.as_path()
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_review"))
+            .args(["--period", "H1", "--force", "--data"])
+            .arg(data)
+            .arg("--out")
+            .arg(out_dir.path())
+            .current_dir(repo())
+            .env("SOURCE_DATE_EPOCH", "1719792000")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        for (name, bytes) in snapshot(&dir) {
+            assert!(
+                a.get(&name) == Some(&bytes) || b.get(&name) == Some(&bytes),
+                "after a kill at {delay:?}, {name} is neither run's file"
+            );
+        }
+    }
+    let last = build_from(&data_a, out_dir.path(), &["--force"]);
+    assert!(last.status.success(), "{}", stderr(&last));
+    assert!(snapshot(&dir) == a, "the last run's files are all there");
+    assert_eq!(temporaries(&dir), Vec::<String>::new());
+}
