@@ -44,6 +44,11 @@ pub struct Request {
     pub year: i32,
     /// Comparable or current prices for value added.
     pub prices: Prices,
+    /// Aggregate one county-level unit (an index into `Dataset::counties`)
+    /// as if it were the whole: its enterprises (attributed as usual, to
+    /// their latest region), its divisions, its monthly series, its air.
+    /// The summary's `prefecture` is then that unit and `regions` is empty.
+    pub region: Option<usize>,
 }
 
 /// The period's figures: the contract between the statistics and the
@@ -522,16 +527,29 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         }
     }
     let scoped = scoped.with_columns(fill).cache();
+    let whole = req.region.map_or(&data.prefecture, |i| &data.counties[i]);
+    let scoped = match req.region {
+        Some(_) => scoped
+            .filter(col("region_code").eq(lit(whole.code.clone())))
+            .cache(),
+        None => scoped,
+    };
     let plan = Plan {
         flows: &flows,
         two_years,
         va_two_years,
     };
 
+    // A unit's own bulletin has no regions below it.
+    let counties: &[Region] = if req.region.is_some() {
+        &[]
+    } else {
+        &data.counties
+    };
     let regions = collect(grouped(
         scoped.clone(),
         "region_code",
-        units(&data.counties),
+        units(counties),
         true,
         &plan,
     ))?;
@@ -554,9 +572,9 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     let total = collect(grouped(
         scoped
             .clone()
-            .with_column(lit(data.prefecture.code.clone()).alias("all")),
+            .with_column(lit(whole.code.clone()).alias("all")),
         "all",
-        units(std::slice::from_ref(&data.prefecture)),
+        units(std::slice::from_ref(whole)),
         false,
         &plan,
     ))?;
@@ -572,9 +590,8 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
         )?;
         collect(frame).and_then(|df| month_figures(&df))
     };
-    let prefecture_ref = std::slice::from_ref(&data.prefecture);
-    let total_months = series(lit(data.prefecture.code.clone()), prefecture_ref)?;
-    let region_months = series(col("region_code"), &data.counties)?;
+    let total_months = series(lit(whole.code.clone()), std::slice::from_ref(whole))?;
+    let region_months = series(col("region_code"), counties)?;
     let industry_months = series(col("industry_code"), &industries_ref)?;
 
     let mut prefecture = figures(&total)?
@@ -596,9 +613,10 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     }
     if let Some(path) = &data.air_quality_file {
         let air = air_quality(path, &data.counties, req)?;
+        let whole_code = req.region.map(|_| whole.code.as_str());
         prefecture.air = air
             .iter()
-            .find(|(code, _)| code.is_none())
+            .find(|(code, _)| code.as_deref() == whole_code)
             .map(|(_, a)| a.clone());
         for region in &mut regions {
             region.air = air

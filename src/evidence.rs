@@ -92,6 +92,10 @@ pub struct Manifest {
     /// `--bleed`, in millimetres.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub bleed_mm: f64,
+    /// The county-level unit of a unit's own bulletin (`--region`); absent
+    /// for the prefecture's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -112,6 +116,8 @@ pub struct Request<'a> {
     pub summary_csv: &'a [u8],
     /// The template's main file.
     pub template: &'a Path,
+    /// Every file of the template's folder, hashed ([`hash_folder`]).
+    pub template_files: &'a [Hashed],
     /// Font files: (name, bytes).
     pub fonts: Vec<(String, &'a [u8])>,
     /// Creation time.
@@ -124,6 +130,8 @@ pub struct Request<'a> {
     pub paper: Option<String>,
     /// `--bleed` in millimetres.
     pub bleed_mm: f64,
+    /// The unit of a unit's own bulletin.
+    pub region: Option<String>,
 }
 
 /// The attachments of one bulletin, the manifest last.
@@ -300,7 +308,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        template_files: hash_folder(&crate::render::template_root(req.template))?,
+        template_files: req.template_files.to_vec(),
         fonts: req
             .fonts
             .iter()
@@ -315,6 +323,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
         allow_partial: req.allow_partial,
         paper: req.paper.clone(),
         bleed_mm: req.bleed_mm,
+        region: req.region.clone(),
     };
     attachments.push(Attachment {
         path: format!("{EVIDENCE_DIR}/{MANIFEST}"),

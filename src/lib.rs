@@ -54,6 +54,31 @@ pub struct Options {
     pub paper: Option<String>,
     /// Bleed on every side, in millimetres, for the printer (0 for none).
     pub bleed_mm: f64,
+    /// Which bulletins to make: the prefecture's, one county-level unit's,
+    /// or all of them ([`run_batch`]).
+    pub region: Scope,
+}
+
+/// Which bulletins a run makes (`--region`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The prefecture's bulletin (no `--region`).
+    #[default]
+    Prefecture,
+    /// The prefecture's and one per county-level unit (`--region all`).
+    All,
+    /// One county-level unit's bulletin, by code or name (`--region 222401`).
+    Region(String),
+}
+
+/// One bulletin of a batch: which unit, and how it went.
+#[derive(Debug)]
+pub struct Report {
+    /// The unit's name, such as 延吉市 (the prefecture's short name for its
+    /// own bulletin).
+    pub unit: String,
+    /// What was written, or why not.
+    pub result: Result<Outcome>,
 }
 
 /// Paper sizes `--paper` accepts (Typst's names).
@@ -100,183 +125,336 @@ pub fn resolve_template(name_or_path: &str) -> PathBuf {
     }
 }
 
-/// Runs the whole pipeline.
+/// Runs the whole pipeline for one bulletin: the prefecture's, or one
+/// county-level unit's (`Scope::Region`). `Scope::All` is [`run_batch`]'s.
 pub fn run(opts: &Options) -> Result<Outcome> {
-    // Other encodings are read from UTF-8 copies; messages name the originals.
-    let transcoded = match opts.encoding {
-        load::Encoding::Utf8 => None,
-        other => Some(load::transcode(&opts.data_dir, other)?),
+    let prepared = Prepared::new(opts)?;
+    let unit = match &opts.region {
+        Scope::Prefecture => None,
+        Scope::Region(wanted) => Some(prepared.unit_index(wanted)?),
+        Scope::All => {
+            return Err(Error::Usage(
+                "--region all makes several bulletins: use run_batch".into(),
+            ));
+        }
     };
-    // Messages name the user's files, not the UTF-8 copies.
-    let original_paths = |err: Error| match (&transcoded, err) {
+    prepared.bulletin(unit)
+}
+
+/// `--region all`: the prefecture's bulletin and one per county-level unit,
+/// from one load and one aggregation of the whole, with fonts and template
+/// read once; the units render in parallel. A unit that fails does not stop
+/// the others: each gets its [`Report`]. `done` is called after each
+/// bulletin with the number of bulletins in all (for a progress bar). Fails
+/// only when nothing can be made (bad data, bad options).
+pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Result<Vec<Report>> {
+    use rayon::prelude::*;
+    let prepared = Prepared::new(opts)?;
+    let units: Vec<Option<usize>> = std::iter::once(None)
+        .chain((0..prepared.data.counties.len()).map(Some))
+        .collect();
+    let total = units.len();
+    Ok(units
+        .into_par_iter()
+        .map(|unit| {
+            let report = Report {
+                unit: unit.map_or_else(
+                    || prepared.data.prefecture.short_name.clone(),
+                    |i| prepared.data.counties[i].name.clone(),
+                ),
+                result: prepared.bulletin(unit),
+            };
+            done(&report, total);
+            report
+        })
+        .collect())
+}
+
+/// What every bulletin of a run shares: the validated data, the whole's
+/// figures, the stories, fonts and template.
+struct Prepared<'o> {
+    opts: &'o Options,
+    /// UTF-8 copies of the data (`--encoding`), kept while the run reads them.
+    transcoded: Option<tempfile::TempDir>,
+    data: load::Dataset,
+    year: i32,
+    missing: Vec<String>,
+    warnings: Vec<String>,
+    prices: aggregate::Prices,
+    whole: aggregate::Summary,
+    stories: Vec<load::Story>,
+    fonts: render::Fonts,
+    template: render::Template,
+    template_files: Vec<evidence::Hashed>,
+    timestamp: i64,
+}
+
+impl<'o> Prepared<'o> {
+    fn new(opts: &'o Options) -> Result<Prepared<'o>> {
+        let template = render::Template::open(&opts.template)?;
+        // Other encodings are read from UTF-8 copies; messages name the originals.
+        let transcoded = match opts.encoding {
+            load::Encoding::Utf8 => None,
+            other => Some(load::transcode(&opts.data_dir, other)?),
+        };
+        let remap = |err| original_paths(&transcoded, &opts.data_dir, err);
+        let data = match &transcoded {
+            None => load::load(&opts.data_dir)?,
+            Some(tmp) => load::load(tmp.path()).map_err(remap)?,
+        };
+        let range = opts.period.month_range();
+        let year = match opts.year {
+            Some(year) => year,
+            None => {
+                let found = data.latest_complete_year(range).or_else(|| {
+                    opts.allow_partial
+                        .then(|| data.latest_year_with_any(range))
+                        .flatten()
+                });
+                found.ok_or_else(|| {
+                    Error::Data(vec![error::DataError::file(
+                        &data.industry_file,
+                        format!(
+                            "no year has data for every month of {} (name one with --year, and add --allow-partial to report on the months there are)",
+                            opts.period.key()
+                        ),
+                    )])
+                })?
+            }
+        };
+        let missing = data.missing_months(year, range);
+        if missing.len() == opts.period.months(year).len()
+            || (!missing.is_empty() && !opts.allow_partial)
+        {
+            return Err(Error::Data(vec![error::DataError::file(
+                &data.industry_file,
+                format!(
+                    "{year}-{} is incomplete: no rows for {}{}",
+                    opts.period.key(),
+                    missing.join(", "),
+                    if missing.len() < opts.period.months(year).len() {
+                        " (run with --allow-partial to report on the months there are)"
+                    } else {
+                        ""
+                    }
+                ),
+            )]));
+        }
+        let mut warnings = data.warnings.clone();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "{year}-{} is partial (--allow-partial): no rows for {}; the bulletin says so",
+                opts.period.key(),
+                missing.join(", ")
+            ));
+        }
+        if data.missing_months(year - 1, range).len() == opts.period.months(year).len() {
+            warnings.push(format!(
+                "{}: no rows for {}-{}, the comparison period: growth rates cannot be computed and print as —",
+                data.industry_file.display(),
+                year - 1,
+                opts.period.key()
+            ));
+        }
+        let prices = if opts.current_prices {
+            aggregate::Prices::Current
+        } else {
+            aggregate::Prices::Comparable
+        };
+        let whole = aggregate::aggregate(
+            &data,
+            aggregate::Request {
+                period: opts.period,
+                year,
+                prices,
+                region: None,
+            },
+        )?;
+        let stories = load::stories(&data, year, opts.period).map_err(remap)?;
+        let fonts = render::Fonts::load(opts.font_path.as_deref())?;
+        let template_files = evidence::hash_folder(&render::template_root(&opts.template))?;
+        Ok(Prepared {
+            opts,
+            transcoded,
+            data,
+            year,
+            missing,
+            warnings,
+            prices,
+            whole,
+            stories,
+            fonts,
+            template,
+            template_files,
+            timestamp: opts.timestamp.unwrap_or_else(timestamp),
+        })
+    }
+
+    /// The county-level unit named by code, name or short name.
+    fn unit_index(&self, wanted: &str) -> Result<usize> {
+        let wanted = wanted.trim();
+        self.data
+            .counties
+            .iter()
+            .position(|r| r.code == wanted || r.name == wanted || r.short_name == wanted)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--region {wanted}: not a county-level unit of regions.csv (expected all, or a code or name: {})",
+                    self.data
+                        .counties
+                        .iter()
+                        .map(|r| format!("{} {}", r.code, r.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
+    }
+
+    /// Makes one bulletin: the whole's (`None`) or a county-level unit's.
+    fn bulletin(&self, unit: Option<usize>) -> Result<Outcome> {
+        let opts = self.opts;
+        let data = &self.data;
+        let remap = |err| original_paths(&self.transcoded, &opts.data_dir, err);
+        let scoped;
+        let (summary, place, code) = match unit {
+            None => (&self.whole, &data.prefecture, None),
+            Some(i) => {
+                scoped = aggregate::aggregate(
+                    data,
+                    aggregate::Request {
+                        period: opts.period,
+                        year: self.year,
+                        prices: self.prices,
+                        region: Some(i),
+                    },
+                )?;
+                let county = &data.counties[i];
+                (&scoped, county, Some(county.code.clone()))
+            }
+        };
+        // A unit's bulletin carries its own stories only.
+        let stories: Vec<load::Story> = self
+            .stories
+            .iter()
+            .filter(|s| code.is_none() || s.region.as_ref().map(|r| &r.0) == code.as_ref())
+            .cloned()
+            .collect();
+        let names = |r: &load::Region| {
+            let mut names = vec![r.short_name.clone(), r.name.clone()];
+            names.dedup();
+            (r.code.clone(), names)
+        };
+        let ctx = phrase::Context {
+            place: place.short_name.clone(),
+            period: opts.period,
+            missing_months: self.missing.clone(),
+            prefecture: names(&data.prefecture),
+            counties: data.counties.iter().map(names).collect(),
+            publication: data.publication.clone(),
+            stories,
+            image_root: STORY_IMAGES.to_string(),
+            whole_of: unit.map(|i| phrase::WholeOf {
+                place: data.prefecture.short_name.clone(),
+                whole: self.whole.prefecture.clone(),
+                unit: self.whole.regions[i].clone(),
+                rows: self.whole.rows(&data.prefecture.code),
+            }),
+        };
+        let text = phrase::phrase(summary, &ctx).map_err(remap)?;
+        let summary_csv = summary.to_csv(&place.code);
+        let mut evidence = evidence::gather(&evidence::Request {
+            data,
+            period: opts.period,
+            year: self.year,
+            prices: self.prices,
+            summary_csv: &summary_csv,
+            template: &opts.template,
+            template_files: &self.template_files,
+            fonts: self.fonts.files(),
+            timestamp: self.timestamp,
+            allow_partial: !self.missing.is_empty(),
+            stories: &ctx.stories,
+            paper: opts.paper.clone(),
+            bleed_mm: opts.bleed_mm,
+            region: code.clone(),
+        })?;
+        let json = serde_json::to_vec_pretty(&Bulletin {
+            summary,
+            text: &text,
+            attachments: &evidence.attachments,
+        })
+        .expect("the bulletin serialises");
+        let mut files: std::collections::BTreeMap<String, Vec<u8>> = evidence
+            .attachments
+            .iter_mut()
+            // The JSON above has the names; the bytes move to the renderer.
+            .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
+            .collect();
+        for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
+            files.insert(
+                format!("{STORY_IMAGES}/{}", picture.name),
+                picture.bytes.clone(),
+            );
+        }
+        let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
+        inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
+        let pdf = render::render(&render::Job {
+            template: &self.template,
+            data: json.clone(),
+            files,
+            inputs,
+            fonts: &self.fonts,
+            timestamp: self.timestamp,
+            ident: format!("review/{}/{}", place.code, summary.period),
+        })?;
+        let template_stem = opts
+            .template
+            .file_stem()
+            .map_or("review".into(), |s| s.to_string_lossy());
+        let (dir, stem) = match &code {
+            None => (
+                opts.out_dir.join(&summary.period),
+                format!("{template_stem}-{}", summary.period),
+            ),
+            Some(code) => (
+                opts.out_dir.join(&summary.period).join(code),
+                format!("{template_stem}-{}-{code}", summary.period),
+            ),
+        };
+        let written = archive::archive(&archive::Outputs {
+            dir,
+            stem,
+            pdf: &pdf,
+            summary_json: &json,
+            summary_csv: &summary_csv,
+            manifest: &evidence::manifest_bytes(&evidence.manifest),
+            force: opts.force,
+        })?;
+        Ok(Outcome {
+            pdf: written.pdf,
+            summary_json: written.summary_json,
+            summary_csv: written.summary_csv,
+            unchanged: written.unchanged,
+            warnings: self.warnings.clone(),
+        })
+    }
+}
+
+/// Data errors found in the UTF-8 copies name the user's files instead.
+fn original_paths(transcoded: &Option<tempfile::TempDir>, data_dir: &Path, err: Error) -> Error {
+    match (transcoded, err) {
         (Some(tmp), Error::Data(list)) => Error::Data(
             list.into_iter()
                 .map(|mut e| {
                     if let Ok(rel) = e.file.strip_prefix(tmp.path()) {
-                        e.file = opts.data_dir.join(rel);
+                        e.file = data_dir.join(rel);
                     }
                     e
                 })
                 .collect(),
         ),
         (_, other) => other,
-    };
-    let data = match &transcoded {
-        None => load::load(&opts.data_dir)?,
-        Some(tmp) => load::load(tmp.path()).map_err(original_paths)?,
-    };
-    let range = opts.period.month_range();
-    let year = match opts.year {
-        Some(year) => year,
-        None => {
-            let found = data.latest_complete_year(range).or_else(|| {
-                opts.allow_partial
-                    .then(|| data.latest_year_with_any(range))
-                    .flatten()
-            });
-            found.ok_or_else(|| {
-                Error::Data(vec![error::DataError::file(
-                    &data.industry_file,
-                    format!(
-                        "no year has data for every month of {} (name one with --year, and add --allow-partial to report on the months there are)",
-                        opts.period.key()
-                    ),
-                )])
-            })?
-        }
-    };
-    let missing = data.missing_months(year, range);
-    if missing.len() == opts.period.months(year).len()
-        || (!missing.is_empty() && !opts.allow_partial)
-    {
-        return Err(Error::Data(vec![error::DataError::file(
-            &data.industry_file,
-            format!(
-                "{year}-{} is incomplete: no rows for {}{}",
-                opts.period.key(),
-                missing.join(", "),
-                if missing.len() < opts.period.months(year).len() {
-                    " (run with --allow-partial to report on the months there are)"
-                } else {
-                    ""
-                }
-            ),
-        )]));
     }
-    let mut warnings = data.warnings.clone();
-    if !missing.is_empty() {
-        warnings.push(format!(
-            "{year}-{} is partial (--allow-partial): no rows for {}; the bulletin says so",
-            opts.period.key(),
-            missing.join(", ")
-        ));
-    }
-    if data.missing_months(year - 1, range).len() == opts.period.months(year).len() {
-        warnings.push(format!(
-            "{}: no rows for {}-{}, the comparison period: growth rates cannot be computed and print as —",
-            data.industry_file.display(),
-            year - 1,
-            opts.period.key()
-        ));
-    }
-    let prices = if opts.current_prices {
-        aggregate::Prices::Current
-    } else {
-        aggregate::Prices::Comparable
-    };
-    let summary = aggregate::aggregate(
-        &data,
-        aggregate::Request {
-            period: opts.period,
-            year,
-            prices,
-        },
-    )?;
-    let stories = load::stories(&data, year, opts.period).map_err(original_paths)?;
-    let names = |r: &load::Region| {
-        let mut names = vec![r.short_name.clone(), r.name.clone()];
-        names.dedup();
-        (r.code.clone(), names)
-    };
-    let ctx = phrase::Context {
-        place: data.prefecture.short_name.clone(),
-        period: opts.period,
-        missing_months: missing.clone(),
-        prefecture: names(&data.prefecture),
-        counties: data.counties.iter().map(names).collect(),
-        publication: data.publication.clone(),
-        stories,
-        image_root: STORY_IMAGES.to_string(),
-    };
-    let text = phrase::phrase(&summary, &ctx).map_err(original_paths)?;
-    let summary_csv = summary.to_csv(&data.prefecture.code);
-    let fonts = render::Fonts::load(opts.font_path.as_deref())?;
-    let timestamp = opts.timestamp.unwrap_or_else(timestamp);
-    let mut evidence = evidence::gather(&evidence::Request {
-        data: &data,
-        period: opts.period,
-        year,
-        prices,
-        summary_csv: &summary_csv,
-        template: &opts.template,
-        fonts: fonts.files(),
-        timestamp,
-        allow_partial: !missing.is_empty(),
-        stories: &ctx.stories,
-        paper: opts.paper.clone(),
-        bleed_mm: opts.bleed_mm,
-    })?;
-    let json = serde_json::to_vec_pretty(&Bulletin {
-        summary: &summary,
-        text: &text,
-        attachments: &evidence.attachments,
-    })
-    .expect("the bulletin serialises");
-    let mut files: std::collections::BTreeMap<String, Vec<u8>> = evidence
-        .attachments
-        .iter_mut()
-        // The JSON above has the names; the bytes move to the renderer.
-        .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
-        .collect();
-    for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
-        files.insert(
-            format!("{STORY_IMAGES}/{}", picture.name),
-            picture.bytes.clone(),
-        );
-    }
-    let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
-    inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
-    let pdf = render::render(&render::Job {
-        template: &opts.template,
-        data: json.clone(),
-        files,
-        inputs,
-        fonts: &fonts,
-        timestamp,
-        ident: format!("review/{}/{}", data.prefecture.code, summary.period),
-    })?;
-    let written = archive::archive(&archive::Outputs {
-        dir: opts.out_dir.join(&summary.period),
-        stem: format!(
-            "{}-{}",
-            opts.template
-                .file_stem()
-                .map_or("review".into(), |s| s.to_string_lossy()),
-            summary.period
-        ),
-        pdf: &pdf,
-        summary_json: &json,
-        summary_csv: &summary_csv,
-        manifest: &evidence::manifest_bytes(&evidence.manifest),
-        force: opts.force,
-    })?;
-    Ok(Outcome {
-        pdf: written.pdf,
-        summary_json: written.summary_json,
-        summary_csv: written.summary_csv,
-        unchanged: written.unchanged,
-        warnings,
-    })
 }
 
 /// The creation time in seconds since 1970 (UTC): `SOURCE_DATE_EPOCH` when

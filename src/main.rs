@@ -13,6 +13,8 @@ Examples:
   review --period M05 --data other/ --out /tmp/bulletins
   review --period FY --current-prices
   review --period H1 --template brief  the A4 statistical release
+  review --period H1 --region all     the prefecture's and every county's bulletin
+  review --period H1 --region 延吉市   one county's bulletin
   review --period H1 --paper a3 --bleed 3   print-ready broadsheet with bleed
   review verify out/2024-H1/review-2024-H1.pdf
 
@@ -89,6 +91,13 @@ struct Cli {
     /// months there are, and the bulletin's 附注 names the missing ones.
     #[arg(long)]
     allow_partial: bool,
+
+    /// Bulletins for county-level units: `all` for the prefecture's and one
+    /// per unit (in parallel, in one process), or one unit's code or name.
+    /// A unit's bulletin goes to <out>/<year>-<period>/<code>/.
+    /// Example: --region all, --region 222401, --region 延吉市
+    #[arg(long, value_name = "all|CODE|NAME")]
+    region: Option<String>,
 
     /// Paper size: a3, a4, a5, iso-b4, iso-b5, jis-b4, jis-b5. Default: the
     /// template's own (A3 broadsheet for review, A4 for brief). Example: --paper a4
@@ -187,7 +196,15 @@ fn main() -> ExitCode {
         allow_partial: cli.allow_partial,
         paper: cli.paper,
         bleed_mm: cli.bleed,
+        region: match cli.region.as_deref().map(str::trim) {
+            None => review::Scope::Prefecture,
+            Some(all) if all.eq_ignore_ascii_case("all") => review::Scope::All,
+            Some(unit) => review::Scope::Region(unit.to_string()),
+        },
     };
+    if opts.region == review::Scope::All {
+        return batch(&opts);
+    }
     match review::run(&opts) {
         Ok(outcome) => {
             for warning in &outcome.warnings {
@@ -206,6 +223,66 @@ fn main() -> ExitCode {
         }
         Err(err) => fail(&err),
     }
+}
+
+/// `--region all`: a progress bar on a terminal (silent otherwise), every
+/// bulletin's paths, then every failure, and a non-zero exit if any failed.
+fn batch(opts: &review::Options) -> ExitCode {
+    use std::io::IsTerminal;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .expect("a valid template"),
+    );
+    let reports = review::run_batch(opts, &|report, total| {
+        bar.set_length(total as u64);
+        bar.set_message(report.unit.clone());
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let reports = match reports {
+        Ok(reports) => reports,
+        Err(err) => return fail(&err),
+    };
+    let mut warned = false;
+    let mut failed = Vec::new();
+    for report in &reports {
+        match &report.result {
+            Ok(outcome) => {
+                if !warned {
+                    for warning in &outcome.warnings {
+                        eprintln!("review: warning: {warning}");
+                    }
+                    warned = true;
+                }
+                if outcome.unchanged {
+                    eprintln!(
+                        "review: {} is already this bulletin, byte for byte; nothing rewritten",
+                        outcome.pdf.display()
+                    );
+                }
+                println!("{}", outcome.pdf.display());
+            }
+            Err(err) => failed.push((report.unit.as_str(), err)),
+        }
+    }
+    if failed.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "review: {} of {} bulletins failed:",
+        failed.len(),
+        reports.len()
+    );
+    for (unit, err) in &failed {
+        eprintln!("review: {unit}: {err}");
+    }
+    let code = failed.iter().map(|(_, e)| e.exit_code()).max().unwrap_or(1);
+    ExitCode::from(code as u8)
 }
 
 fn fail(err: &review::Error) -> ExitCode {

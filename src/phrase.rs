@@ -166,6 +166,23 @@ pub struct Context {
     pub stories: Vec<Story>,
     /// Where the renderer serves the stories' pictures.
     pub image_root: String,
+    /// For a county-level unit's own bulletin: the whole it belongs to, so
+    /// that its phrasing compares (高于全州…, 居全州第n位).
+    pub whole_of: Option<WholeOf>,
+}
+
+/// The prefecture a unit's bulletin compares the unit with.
+#[derive(Debug, Clone)]
+pub struct WholeOf {
+    /// The prefecture's short name (延边州).
+    pub place: String,
+    /// The prefecture's figures.
+    pub whole: Figures,
+    /// The unit's figures within the prefecture (with its rank).
+    pub unit: Figures,
+    /// The prefecture summary's rows, so that stories may cite any figure
+    /// the prefecture bulletin could.
+    pub rows: Vec<crate::aggregate::FigureRow>,
 }
 
 /// Phrases a summary: every sentence, table cell and chart label of the
@@ -179,13 +196,37 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
 
     let headline = headline(p);
     let subtitle = format!("——{period_prose}{}工业经济运行综述", ctx.place);
+    // A unit's bulletin sets its rates against the prefecture's.
+    let compared = |rate: Option<f64>, of: fn(&Figures) -> Option<f64>, rank: Option<u32>| {
+        let Some(w) = &ctx.whole_of else {
+            return String::new();
+        };
+        let whole_name = whole_name(&w.place);
+        [
+            against(rate, of(&w.whole), &whole_name),
+            rank_words(rank, &whole_name),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|t| format!("，{t}"))
+        .collect()
+    };
     let lede = format!(
-        "{whole}{}户规模以上工业企业，实现产值{}亿元，{}；{}{}。",
+        "{whole}{}户规模以上工业企业，实现产值{}亿元，{}{}；{}{}。",
         p.enterprises,
         yi(p.output_value.level),
         with_tongbi(p.output_value.yoy_pct),
+        compared(
+            p.output_value.yoy_pct,
+            |f| f.output_value.yoy_pct,
+            ctx.whole_of.as_ref().and_then(|w| w.unit.rank)
+        ),
         match p.value_added.yoy_pct {
-            Some(_) => format!("实现增加值{}", growth(p.value_added.yoy_pct)),
+            Some(_) => format!(
+                "实现增加值{}{}",
+                growth(p.value_added.yoy_pct),
+                compared(p.value_added.yoy_pct, |f| f.value_added.yoy_pct, None)
+            ),
             None => "增加值增速无上年同期可比数据".into(),
         },
         if comparable {
@@ -214,7 +255,35 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         .collect::<Vec<_>>();
     let mut regions = in_section_order(regions, &ctx.publication, |r| &r.code);
 
-    let rows = summary.rows(&ctx.prefecture.0);
+    // A unit's summary is keyed by the unit; the prefecture's rows come
+    // after, for keys the unit's summary has not (ranks, other regions).
+    let mut rows = summary.rows(&p.code);
+    if let Some(w) = &ctx.whole_of {
+        let have: std::collections::HashSet<(String, String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.region.clone(),
+                    r.group.clone(),
+                    r.indicator.clone(),
+                    r.measure.clone(),
+                )
+            })
+            .collect();
+        rows.extend(
+            w.rows
+                .iter()
+                .filter(|r| {
+                    !have.contains(&(
+                        r.region.clone(),
+                        r.group.clone(),
+                        r.indicator.clone(),
+                        r.measure.clone(),
+                    ))
+                })
+                .cloned(),
+        );
+    }
     let places = std::iter::once(ctx.prefecture.clone())
         .chain(ctx.counties.iter().cloned())
         .collect();
@@ -300,9 +369,24 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         subtitle,
         lede,
         industries: industries_text(summary, &whole),
-        indicators: indicators_text(summary, &summary.prefecture.code)
-            .map(|t| format!("{whole}{t}。"))
-            .unwrap_or_default(),
+        indicators: {
+            let mut text = indicators_text(summary, &summary.prefecture.code)
+                .map(|t| format!("{whole}{t}。"))
+                .unwrap_or_default();
+            // The prefecture's air is in each region's paragraph; a unit's
+            // bulletin has no such paragraphs, so its own air goes here.
+            if ctx.whole_of.is_some()
+                && let Some(air) = &p.air
+                && let Some(ratio) = air.ratio_pct
+            {
+                text.push_str(&format!("空气质量优良天数比例为{}%", one_decimal(ratio)));
+                if air.yoy_pp.is_some() {
+                    text.push_str(&format!("，同比{}", pp_change(air.yoy_pp)));
+                }
+                text.push('。');
+            }
+            text
+        },
         regions,
         stories: prefecture_stories,
         main_table,
@@ -482,7 +566,8 @@ fn charts(summary: &Summary, regions: &[&Figures], whole: &str, period_prose: &s
     }
 }
 
-/// 全州 for a 州, 全市 for a 市, 全盟, 全区 (地区); otherwise 全州.
+/// 全州 for a 州, 全市 for a 市, 全县, 全旗, 全盟, 全区 (地区, 区);
+/// otherwise 全州.
 pub fn whole_name(place: &str) -> String {
     let last = if place.ends_with("地区") {
         '区'
@@ -490,7 +575,7 @@ pub fn whole_name(place: &str) -> String {
         place.chars().last().unwrap_or('州')
     };
     match last {
-        '市' | '盟' | '区' | '州' => format!("全{last}"),
+        '市' | '盟' | '区' | '州' | '县' | '旗' => format!("全{last}"),
         _ => "全州".into(),
     }
 }
@@ -755,9 +840,13 @@ fn notes(summary: &Summary, period: Period, comparable: bool) -> Vec<String> {
     let whole = "全部";
     let mut notes = vec![
         format!(
-            "统计范围：年主营业务收入2000万元及以上的工业法人单位。本期口径为{months}有数据的{}户企业，分布于{}个县（市）、{}个行业大类。",
+            "统计范围：年主营业务收入2000万元及以上的工业法人单位。本期口径为{months}有数据的{}户企业，分布于{}{}个行业大类。",
             summary.prefecture.enterprises,
-            summary.regions.len(),
+            if summary.regions.is_empty() {
+                String::new()
+            } else {
+                format!("{}个县（市）、", summary.regions.len())
+            },
             summary.industries.len(),
         ),
         format!(
@@ -904,6 +993,8 @@ mod tests {
         assert_eq!(whole_name("长春市"), "全市");
         assert_eq!(whole_name("锡林郭勒盟"), "全盟");
         assert_eq!(whole_name("阿里地区"), "全区");
+        assert_eq!(whole_name("汪清县"), "全县");
+        assert_eq!(whole_name("延吉市"), "全市");
         assert_eq!(signed(Some(-7.84)), "−7.8");
         assert_eq!(signed(Some(2.6)), "2.6");
         assert_eq!(signed(Some(-0.01)), "0.0");

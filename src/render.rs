@@ -96,10 +96,50 @@ impl Fonts {
     }
 }
 
+/// A template: its main file and the files of its folder, each read from
+/// disk once and shared by every bulletin a run renders.
+pub struct Template {
+    main: PathBuf,
+    root: PathBuf,
+    read: std::sync::Mutex<std::collections::HashMap<PathBuf, Bytes>>,
+}
+
+impl Template {
+    /// The template whose main file is `main`; its folder is its root.
+    pub fn open(main: &Path) -> Result<Template> {
+        if !main.is_file() {
+            return Err(Error::Usage(format!(
+                "template {} not found",
+                main.display()
+            )));
+        }
+        Ok(Template {
+            main: main.to_path_buf(),
+            root: template_root(main),
+            read: Default::default(),
+        })
+    }
+
+    /// The main file, as given.
+    pub fn path(&self) -> &Path {
+        &self.main
+    }
+
+    fn read(&self, path: &Path) -> std::io::Result<Bytes> {
+        let mut cache = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bytes) = cache.get(path) {
+            return Ok(bytes.clone());
+        }
+        let bytes = Bytes::new(std::fs::read(path)?);
+        cache.insert(path.to_path_buf(), bytes.clone());
+        Ok(bytes)
+    }
+}
+
 /// What to render.
 pub struct Job<'a> {
-    /// The template's main file.
-    pub template: &'a Path,
+    /// The template.
+    pub template: &'a Template,
     /// The bulletin data (`summary.json`'s bytes).
     pub data: Vec<u8>,
     /// Further virtual files (absolute paths such as `/evidence/summary.csv`)
@@ -180,7 +220,8 @@ fn standards() -> Result<typst_pdf::PdfStandards> {
 }
 
 /// A Typst world rooted at the template's folder.
-struct ReviewWorld {
+struct ReviewWorld<'a> {
+    template: &'a Template,
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
@@ -192,16 +233,10 @@ struct ReviewWorld {
     today: Datetime,
 }
 
-impl ReviewWorld {
-    fn new(job: &Job<'_>) -> Result<ReviewWorld> {
-        let template = job.template;
-        if !template.is_file() {
-            return Err(Error::Usage(format!(
-                "template {} not found",
-                template.display()
-            )));
-        }
-        let root = template_root(template);
+impl<'a> ReviewWorld<'a> {
+    fn new(job: &Job<'a>) -> Result<ReviewWorld<'a>> {
+        let template = job.template.path();
+        let root = job.template.root.clone();
         let name = template
             .file_name()
             .and_then(|n| n.to_str())
@@ -224,6 +259,7 @@ impl ReviewWorld {
         let library = Library::builder().with_inputs(inputs).build();
         let (y, m, d, ..) = crate::civil_from_timestamp(job.timestamp);
         Ok(ReviewWorld {
+            template: job.template,
             library: LazyHash::new(library),
             book: job.fonts.book.clone(),
             fonts: job.fonts.fonts.clone(),
@@ -293,14 +329,16 @@ impl ReviewWorld {
         ))
     }
 
-    fn read(&self, id: FileId) -> FileResult<Vec<u8>> {
+    fn read(&self, id: FileId) -> FileResult<Bytes> {
         if let VirtualRoot::Package(spec) = id.root() {
             return Err(FileError::Other(Some(
                 format!("package {spec} is not available: review never downloads packages").into(),
             )));
         }
         let path = id.vpath().realize(&self.root)?;
-        std::fs::read(&path).map_err(|e| FileError::from_io(e, &path))
+        self.template
+            .read(&path)
+            .map_err(|e| FileError::from_io(e, &path))
     }
 }
 
@@ -318,7 +356,7 @@ fn project_file(path: &str) -> Option<FileId> {
     Some(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).ok()?).intern())
 }
 
-impl World for ReviewWorld {
+impl World for ReviewWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &self.library
     }
@@ -344,7 +382,7 @@ impl World for ReviewWorld {
         if let Some(bytes) = self.files.get(&id) {
             return Ok(bytes.clone());
         }
-        self.read(id).map(Bytes::new)
+        self.read(id)
     }
 
     fn font(&self, index: usize) -> Option<Font> {

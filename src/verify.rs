@@ -138,6 +138,10 @@ pub fn verify(req: &Request) -> Result<String> {
         allow_partial: manifest.allow_partial,
         paper: manifest.paper.clone(),
         bleed_mm: manifest.bleed_mm,
+        region: manifest
+            .region
+            .clone()
+            .map_or(crate::Scope::Prefecture, crate::Scope::Region),
     };
     match crate::run(&opts) {
         Ok(outcome) => {

@@ -33,6 +33,7 @@ fn run(dir: &Path, period: Period, year: i32, prices: Prices) -> Summary {
             period,
             year,
             prices,
+            region: None,
         },
     )
     .unwrap_or_else(|e| panic!("{e}"))
@@ -188,6 +189,7 @@ fn a_month_without_any_index_is_an_error() {
             period: Period::Quarter(1),
             year: 2024,
             prices: Prices::Comparable,
+            region: None,
         },
     )
     .unwrap_err()
@@ -422,6 +424,7 @@ fn parts_add_up_on_random_data() {
                 period: Period::Quarter(1),
                 year: 2024,
                 prices: Prices::Current,
+                region: None,
             },
         ) else {
             continue; // no 2024 rows drawn: nothing to check

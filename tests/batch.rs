@@ -1,0 +1,184 @@
+//! `--region`: one county-level unit's bulletin, or every unit's in one run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn review(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_review"))
+        .args(args)
+        .current_dir(repo())
+        .env("SOURCE_DATE_EPOCH", "1719792000")
+        .output()
+        .expect("run review")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn pdf_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap();
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A figure of a summary.csv.
+fn figure(csv_path: &Path, region: &str, group: &str, indicator: &str, measure: &str) -> f64 {
+    let mut reader = csv::Reader::from_path(csv_path).unwrap();
+    for r in reader.records() {
+        let r = r.unwrap();
+        if (&r[1], &r[2], &r[3], &r[4]) == (region, group, indicator, measure) {
+            return r[5].parse().unwrap();
+        }
+    }
+    panic!(
+        "{region}.{group}.{indicator}.{measure} not in {}",
+        csv_path.display()
+    )
+}
+
+fn regions() -> Vec<(String, String)> {
+    std::fs::read_to_string(repo().join("data/regions.csv"))
+        .unwrap()
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string())
+        })
+        .collect()
+}
+
+/// `--region all` writes the prefecture's bulletin and one per unit; each
+/// unit's speaks of the unit and compares it with the prefecture.
+#[test]
+fn region_all_writes_every_bulletin() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--region",
+        "all",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let period = out_dir.path().join("2024-H1");
+    let whole_csv = period.join("summary.csv");
+    assert!(period.join("review-2024-H1.pdf").is_file());
+    let listed = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(listed, regions().len() + 1, "one path per bulletin");
+    for (code, name) in regions() {
+        let dir = period.join(&code);
+        let pdf = dir.join(format!("review-2024-H1-{code}.pdf"));
+        let text = pdf_text(&pdf);
+        // The unit's figures are the prefecture summary's figures for it.
+        let n = figure(&whole_csv, &code, "total", "enterprises", "level");
+        let rank = figure(&whole_csv, &code, "total", "output_value", "rank");
+        let whole = match name.chars().last().unwrap() {
+            '县' => "全县",
+            _ => "全市",
+        };
+        assert!(
+            text.contains(&format!("——上半年{name}工业经济运行综述")),
+            "{name}: subtitle"
+        );
+        assert!(
+            text.contains(&format!("{whole}{n}户规模以上工业企业")),
+            "{name}: lede"
+        );
+        assert!(text.contains(&format!("居全州第{rank}位")), "{name}: rank");
+        assert!(
+            text.contains("高于全州") || text.contains("低于全州") || text.contains("与全州持平"),
+            "{name}: no comparison with the prefecture"
+        );
+        // Its own summary.csv: the unit is the total, its divisions below.
+        let own = dir.join("summary.csv");
+        assert_eq!(figure(&own, &code, "total", "enterprises", "level"), n);
+        assert_eq!(
+            figure(&own, &code, "total", "output_value", "share_pct"),
+            100.0
+        );
+    }
+}
+
+/// One unit's bulletin by name; verify rebuilds it.
+#[test]
+fn one_region_by_name_verifies() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--region",
+        "汪清县",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = out_dir
+        .path()
+        .join("2024-H1/222424/review-2024-H1-222424.pdf");
+    let text = pdf_text(&pdf);
+    // The 汪清 story travels with its region; the others stay out.
+    assert!(text.contains("小木耳撑起增收“钱袋子”"));
+    assert!(!text.contains("蓝天白云成为城市“常客”"));
+    let ok = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}
+
+#[test]
+fn an_unknown_region_lists_the_units() {
+    let out = review(&["--period", "H1", "--region", "图们"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "--region 图们: not a county-level unit of regions.csv (expected all, or a code or name: 222401 延吉市, 222402 图们市"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// One bulletin that cannot be written does not lose the others: they are
+/// all written, the failure is reported at the end, and the exit is non-zero.
+#[test]
+fn one_failing_region_does_not_lose_the_others() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let blocked = out_dir.path().join("2024-H1/222403");
+    std::fs::create_dir_all(&blocked).unwrap();
+    std::fs::write(
+        blocked.join("review-2024-H1-222403.pdf"),
+        b"%PDF- an older bulletin",
+    )
+    .unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--region",
+        "all",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("1 of 9 bulletins failed"), "{err}");
+    assert!(err.contains("review: 敦化市: cannot write"), "{err}");
+    assert!(err.contains("a different PDF is already there"), "{err}");
+    for (code, _) in regions().into_iter().filter(|(c, _)| c != "222403") {
+        assert!(
+            out_dir
+                .path()
+                .join(format!("2024-H1/{code}/review-2024-H1-{code}.pdf"))
+                .is_file(),
+            "{code} missing"
+        );
+    }
+    assert_eq!(
+        std::fs::read(blocked.join("review-2024-H1-222403.pdf")).unwrap(),
+        b"%PDF- an older bulletin"
+    );
+}
