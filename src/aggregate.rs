@@ -734,6 +734,20 @@ fn scan(path: &std::path::Path, text: &[&str], numeric: &[&str]) -> Result<LazyF
 fn scan_industry(data: &Dataset) -> Result<LazyFrame> {
     let mut numeric = vec!["output_value", "value_added"];
     numeric.extend(data.optional_flows.iter().copied());
+    if data
+        .industry_file
+        .extension()
+        .is_some_and(|e| e == "parquet")
+    {
+        let frame = crate::load::scan_parquet(&data.industry_file)
+            .map_err(|e| polars_error(&data.industry_file, e))?;
+        let mut columns: Vec<Expr> = ["month", "enterprise_id", "region_code", "industry_code"]
+            .iter()
+            .map(|c| col(*c).str().strip_chars(lit(NULL)))
+            .collect();
+        columns.extend(numeric.iter().map(|c| col(*c).cast(DataType::Float64)));
+        return Ok(frame.select(columns));
+    }
     scan(
         &data.industry_file,
         &["month", "enterprise_id", "region_code", "industry_code"],
@@ -816,9 +830,8 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
         .filter(col("index").is_null())
         .group_by([col("month"), col("industry_code")])
         .agg([len()])
-        .sort(["month", "industry_code"], SortMultipleOptions::default())
-        .collect()
-        .map_err(|e| polars_error(path, e))?;
+        .sort(["month", "industry_code"], SortMultipleOptions::default());
+    let missing = streamed(missing).map_err(|e| polars_error(path, e))?;
     if missing.height() > 0 {
         let months = string_column(&missing, "month")?;
         let codes = string_column(&missing, "industry_code")?;
@@ -835,11 +848,12 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
             .collect();
         return Err(Error::Data(errors));
     }
-    let prev_missing = joined
-        .clone()
-        .select([col("index_prev").null_count().alias("n")])
-        .collect()
-        .map_err(|e| polars_error(path, e))?;
+    let prev_missing = streamed(
+        joined
+            .clone()
+            .select([col("index_prev").null_count().alias("n")]),
+    )
+    .map_err(|e| polars_error(path, e))?;
     let complete = f64_column(&prev_missing, "n")?.first().copied().flatten() == Some(0.0);
     let deflated = col("value_added") / (col("index") / lit(100.0));
     let rows = joined.with_columns([
@@ -1173,7 +1187,7 @@ fn air_quality(
         pct(col("good_base"), col("days_base")).alias("ratio_base"),
     ])
     .with_column((col("ratio") - col("ratio_base")).alias("pp"));
-    let df = collect(frame)?;
+    let df = collect_small(frame)?;
     let codes = df
         .column("code")
         .map_err(internal)?
@@ -1337,7 +1351,7 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
         ])
         .with_column(pct(col("level") - col("base"), col("base")).alias("yoy_pct"))
         .sort(["order"], SortMultipleOptions::default());
-    let df = collect(frame)?;
+    let df = collect_small(frame)?;
     let (codes_col, level, base, yoy) = (
         string_column(&df, "code")?,
         f64_column(&df, "level")?,
@@ -1363,8 +1377,24 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
         .collect())
 }
 
-fn collect(frame: LazyFrame) -> Result<DataFrame> {
+/// Runs a plan on the in-memory engine, for the small tables (air quality,
+/// indicators): their float sums are then added in file order, so rebuilds
+/// are byte-identical (the enterprise flows are exact integers and may be
+/// summed in any order).
+fn collect_small(frame: LazyFrame) -> Result<DataFrame> {
     frame.collect().map_err(internal)
+}
+
+/// Runs a plan on Polars' streaming engine: inputs are read in batches and
+/// memory follows the number of groups, not of rows.
+fn collect(frame: LazyFrame) -> Result<DataFrame> {
+    streamed(frame).map_err(internal)
+}
+
+fn streamed(frame: LazyFrame) -> PolarsResult<DataFrame> {
+    frame
+        .collect_with_engine(Engine::Streaming)
+        .map(|result| result.unwrap_single())
 }
 
 fn polars_error(path: &std::path::Path, err: PolarsError) -> Error {

@@ -104,6 +104,30 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     })
 }
 
+/// `--summary-only`: writes `summary.json` and `summary.csv` (staged, then
+/// renamed) under the folder's lock; returns their paths.
+pub fn summaries(dir: &Path, json: &[u8], csv: &[u8]) -> Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let _lock = lock(dir)?;
+    remove_stale_temporaries(dir);
+    let (json_path, csv_path) = (dir.join("summary.json"), dir.join("summary.csv"));
+    let staged = [
+        (stage(&json_path, json)?, &json_path),
+        (stage(&csv_path, csv)?, &csv_path),
+    ];
+    for (tmp, path) in staged {
+        tmp.persist(path).map_err(|e| Error::Output {
+            path: path.clone(),
+            source: e.error,
+        })?;
+    }
+    sync_dir(dir);
+    Ok((json_path, csv_path))
+}
+
 /// Takes the output folder's exclusive lock, or says who holds it.
 pub fn lock(dir: &Path) -> Result<std::fs::File> {
     let fail = |source| Error::Output {

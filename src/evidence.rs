@@ -221,7 +221,18 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
     let mut attachments = Vec::new();
     let mut hashed = Vec::new();
     for (name, filter) in inputs {
-        let (bytes, rows) = select_rows(&dir.join(name), filter)?;
+        let parquet = name == load::INDUSTRY_FILE
+            && data
+                .industry_file
+                .extension()
+                .is_some_and(|e| e == "parquet");
+        let (bytes, rows) = if parquet {
+            // Attached as CSV, the contract's format, so that verify and any
+            // reader can use the rows without a Parquet library.
+            parquet_rows(data, &with_two_years)?
+        } else {
+            select_rows(&dir.join(name), filter)?
+        };
         hashed.push(Hashed {
             path: name.to_string(),
             sha256: sha256(&bytes),
@@ -382,6 +393,67 @@ fn select_rows(path: &Path, filter: Option<(&str, &BTreeSet<String>)>) -> Result
         .into_inner()
         .map_err(|e| Error::from(DataError::file(path, e.to_string())))?;
     Ok((bytes, rows))
+}
+
+/// The enterprise rows of `months` from `industry_monthly.parquet`, as CSV
+/// with the contract's columns; numbers in Rust's shortest form, which
+/// reads back as the same value.
+fn parquet_rows(data: &Dataset, months: &BTreeSet<String>) -> Result<(Vec<u8>, u64)> {
+    use polars::prelude::*;
+    let path = &data.industry_file;
+    let fail = |e: PolarsError| {
+        Error::from(DataError::file(
+            path,
+            format!("cannot read again for the archive: {e}"),
+        ))
+    };
+    let mut columns: Vec<&str> = load::INDUSTRY_COLUMNS.to_vec();
+    columns.extend(data.optional_flows.iter().copied());
+    let wanted: Vec<String> = months.iter().cloned().collect();
+    let df = load::scan_parquet(path)
+        .map_err(fail)?
+        .filter(col("month").is_in(lit(Series::new("".into(), wanted)).implode(false), false))
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect_with_engine(Engine::Streaming)
+        .map(|result| result.unwrap_single())
+        .map_err(fail)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(&columns)
+        .map_err(|e| Error::from(DataError::file(path, e.to_string())))?;
+    let cells: Vec<Vec<String>> = columns
+        .iter()
+        .map(|c| {
+            let column = df.column(c).map_err(fail)?;
+            let values: Vec<String> = if column.dtype().is_primitive_numeric() {
+                column
+                    .cast(&DataType::Float64)
+                    .map_err(fail)?
+                    .f64()
+                    .map_err(fail)?
+                    .iter()
+                    .map(|v| v.map(|x| x.to_string()).unwrap_or_default())
+                    .collect()
+            } else {
+                column
+                    .str()
+                    .map_err(fail)?
+                    .iter()
+                    .map(|v| v.unwrap_or_default().to_string())
+                    .collect()
+            };
+            Ok(values)
+        })
+        .collect::<Result<_>>()?;
+    for row in 0..df.height() {
+        writer
+            .write_record(cells.iter().map(|c| c[row].as_str()))
+            .map_err(|e| Error::from(DataError::file(path, e.to_string())))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::from(DataError::file(path, e.to_string())))?;
+    Ok((bytes, df.height() as u64))
 }
 
 /// The files attached to a PDF: name (as stored, such as

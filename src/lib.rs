@@ -57,6 +57,9 @@ pub struct Options {
     /// Which bulletins to make: the prefecture's, one county-level unit's,
     /// or all of them ([`run_batch`]).
     pub region: Scope,
+    /// Write only summary.csv and summary.json: no PDF, for checking figures
+    /// (and for timing the statistics alone).
+    pub summary_only: bool,
 }
 
 /// Which bulletins a run makes (`--region`).
@@ -90,8 +93,8 @@ pub const STORY_IMAGES: &str = "/stories";
 /// What a successful run wrote.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    /// The PDF.
-    pub pdf: PathBuf,
+    /// The PDF (`None` with `--summary-only`).
+    pub pdf: Option<PathBuf>,
     /// The summary the PDF was made from.
     pub summary_json: PathBuf,
     /// Every figure, one per row.
@@ -362,6 +365,26 @@ impl<'o> Prepared<'o> {
         };
         let text = phrase::phrase(summary, &ctx).map_err(remap)?;
         let summary_csv = summary.to_csv(&place.code);
+        let dir = match &code {
+            None => opts.out_dir.join(&summary.period),
+            Some(code) => opts.out_dir.join(&summary.period).join(code),
+        };
+        if opts.summary_only {
+            let json = serde_json::to_vec_pretty(&Bulletin {
+                summary,
+                text: &text,
+                attachments: &[],
+            })
+            .expect("the bulletin serialises");
+            let written = archive::summaries(&dir, &json, &summary_csv)?;
+            return Ok(Outcome {
+                pdf: None,
+                summary_json: written.0,
+                summary_csv: written.1,
+                unchanged: false,
+                warnings: self.warnings.clone(),
+            });
+        }
         let mut evidence = evidence::gather(&evidence::Request {
             data,
             period: opts.period,
@@ -411,15 +434,9 @@ impl<'o> Prepared<'o> {
             .template
             .file_stem()
             .map_or("review".into(), |s| s.to_string_lossy());
-        let (dir, stem) = match &code {
-            None => (
-                opts.out_dir.join(&summary.period),
-                format!("{template_stem}-{}", summary.period),
-            ),
-            Some(code) => (
-                opts.out_dir.join(&summary.period).join(code),
-                format!("{template_stem}-{}-{code}", summary.period),
-            ),
+        let stem = match &code {
+            None => format!("{template_stem}-{}", summary.period),
+            Some(code) => format!("{template_stem}-{}-{code}", summary.period),
         };
         let written = archive::archive(&archive::Outputs {
             dir,
@@ -431,7 +448,7 @@ impl<'o> Prepared<'o> {
             force: opts.force,
         })?;
         Ok(Outcome {
-            pdf: written.pdf,
+            pdf: Some(written.pdf),
             summary_json: written.summary_json,
             summary_csv: written.summary_csv,
             unchanged: written.unchanged,

@@ -28,14 +28,18 @@ pub const AIR_QUALITY_FILE: &str = "air_quality_daily.csv";
 pub const INDICATORS_FILE: &str = "indicators.csv";
 /// The catalogue describing each indicator of [`INDICATORS_FILE`].
 pub const CATALOG_FILE: &str = "indicator_catalog.csv";
+/// The enterprise rows as Parquet, read when there is no CSV.
+pub const INDUSTRY_PARQUET_FILE: &str = "industry_monthly.parquet";
 /// Masthead and layout settings (optional).
 pub const PUBLICATION_FILE: &str = "publication.toml";
 /// Folder of the editors' stories, one subfolder per `<year>-<period>`.
 pub const STORIES_DIR: &str = "stories";
 
+mod parquet;
 mod publication;
 mod stories;
 
+pub use parquet::scan as scan_parquet;
 pub use publication::{Masthead, Publication, ReviewSettings, parse_date};
 pub use stories::{Field, IMAGE_TYPES, Picture, Segment, Story, Text, parse_story};
 
@@ -192,9 +196,25 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         }
     };
     let industries = industries.unwrap_or_default();
-    let (months, optional_flows) =
+    // The enterprise rows may come as Parquet instead (same columns).
+    let parquet_file = data_dir.join(INDUSTRY_PARQUET_FILE);
+    let industry_file = match (industry_file.exists(), parquet_file.exists()) {
+        (true, true) => {
+            errors.push(DataError::file(
+                &parquet_file,
+                format!("{INDUSTRY_FILE} is there too: keep one of the two"),
+            ));
+            return Err(errors.into_error());
+        }
+        (false, true) => parquet_file,
+        _ => industry_file,
+    };
+    let (months, optional_flows) = if industry_file == data_dir.join(INDUSTRY_PARQUET_FILE) {
+        parquet::read(&industry_file, &counties, &industries, &mut errors)
+    } else {
         read_industry_monthly(&industry_file, &counties, &industries, &mut errors)
-            .unwrap_or_default();
+    }
+    .unwrap_or_default();
     let price_file = data_dir.join(PRICE_INDEX_FILE);
     let price_index_file = price_file.exists().then(|| {
         read_price_index(&price_file, &industries, &mut errors);
@@ -844,17 +864,33 @@ fn read_industry_monthly(
     let county_codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
     let industry_codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
     let mut months = BTreeSet::new();
+    // Memory grows with enterprises and rows, so keep it small per row: each
+    // enterprise id is stored once and numbered; a row is (number, month).
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut number = |id: &str| -> u32 {
+        if let Some(&n) = ids.get(id) {
+            return n;
+        }
+        let n = ids.len() as u32;
+        ids.insert(id.to_string(), n);
+        n
+    };
+    let key = |n: u32, (year, month): (i32, u8)| -> u64 {
+        (u64::from(n) << 24) | ((year.clamp(0, 99_999) as u64 * 16 + u64::from(month)) & 0xFF_FFFF)
+    };
     // (enterprise, month) -> line, to report duplicates with both lines.
-    let mut seen: HashMap<(String, (i32, u8)), u64> = HashMap::new();
+    let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut rows = 0u64;
     // (enterprise, year) -> region of its first row that year, to warn once
     // about an enterprise that moves.
-    let mut homes: HashMap<(String, i32), (String, bool)> = HashMap::new();
+    let mut homes: HashMap<(u32, i32), (String, bool)> = HashMap::new();
     input.for_each(errors, |rec, errors| {
         rows += 1;
         if let (Some((year, _)), id) = (parse_month(rec.get("month")), rec.get("enterprise_id")) {
             let region = rec.get("region_code");
-            let home = homes.entry((id.to_string(), year)).or_insert_with(|| (region.to_string(), false));
+            let home = homes
+                .entry((number(id), year))
+                .or_insert_with(|| (region.to_string(), false));
             if home.0 != region && !home.1 {
                 home.1 = true;
                 errors.warnings.push(format!(
@@ -895,7 +931,7 @@ fn read_industry_monthly(
         }
         if let (Some(month), Some(id)) = (month, id) {
             months.insert(month);
-            if let Some(first) = seen.insert((id.clone(), month), rec.line) {
+            if let Some(first) = seen.insert(key(number(&id), month), rec.line) {
                 errors.push(rec.error(
                     "enterprise_id",
                     format!(

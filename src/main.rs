@@ -99,6 +99,11 @@ struct Cli {
     #[arg(long, value_name = "all|CODE|NAME")]
     region: Option<String>,
 
+    /// Write only summary.csv and summary.json (no PDF): to check the
+    /// figures, or to time the statistics alone.
+    #[arg(long)]
+    summary_only: bool,
+
     /// Paper size: a3, a4, a5, iso-b4, iso-b5, jis-b4, jis-b5. Default: the
     /// template's own (A3 broadsheet for review, A4 for brief). Example: --paper a4
     #[arg(long, value_name = "SIZE", value_parser = parse_paper)]
@@ -201,6 +206,7 @@ fn main() -> ExitCode {
             Some(all) if all.eq_ignore_ascii_case("all") => review::Scope::All,
             Some(unit) => review::Scope::Region(unit.to_string()),
         },
+        summary_only: cli.summary_only,
     };
     if opts.region == review::Scope::All {
         return batch(&opts);
@@ -210,13 +216,15 @@ fn main() -> ExitCode {
             for warning in &outcome.warnings {
                 eprintln!("review: warning: {warning}");
             }
-            if outcome.unchanged {
+            if let (true, Some(pdf)) = (outcome.unchanged, &outcome.pdf) {
                 eprintln!(
                     "review: {} is already this bulletin, byte for byte; nothing rewritten",
-                    outcome.pdf.display()
+                    pdf.display()
                 );
             }
-            println!("{}", outcome.pdf.display());
+            if let Some(pdf) = &outcome.pdf {
+                println!("{}", pdf.display());
+            }
             println!("{}", outcome.summary_json.display());
             println!("{}", outcome.summary_csv.display());
             ExitCode::SUCCESS
@@ -259,13 +267,16 @@ fn batch(opts: &review::Options) -> ExitCode {
                     }
                     warned = true;
                 }
-                if outcome.unchanged {
+                if let (true, Some(pdf)) = (outcome.unchanged, &outcome.pdf) {
                     eprintln!(
                         "review: {} is already this bulletin, byte for byte; nothing rewritten",
-                        outcome.pdf.display()
+                        pdf.display()
                     );
                 }
-                println!("{}", outcome.pdf.display());
+                match &outcome.pdf {
+                    Some(pdf) => println!("{}", pdf.display()),
+                    None => println!("{}", outcome.summary_csv.display()),
+                }
             }
             Err(err) => failed.push((report.unit.as_str(), err)),
         }

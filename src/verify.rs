@@ -142,11 +142,13 @@ pub fn verify(req: &Request) -> Result<String> {
             .region
             .clone()
             .map_or(crate::Scope::Prefecture, crate::Scope::Region),
+        summary_only: false,
     };
     match crate::run(&opts) {
         Ok(outcome) => {
-            let rebuilt = std::fs::read(&outcome.pdf).map_err(|e| Error::Output {
-                path: outcome.pdf.clone(),
+            let pdf = outcome.pdf.clone().unwrap_or_default();
+            let rebuilt = std::fs::read(&pdf).map_err(|e| Error::Output {
+                path: pdf.clone(),
                 source: e,
             })?;
             if rebuilt != bytes {

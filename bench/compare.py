@@ -1,0 +1,276 @@
+"""Side-by-side benchmarks of review against the tools a user would pick.
+
+Run through bench/compare.sh, which builds review, makes a throwaway
+virtualenv with the peers from PyPI (never runtime dependencies of review)
+and calls this script. Every measurement runs in its own child process; wall
+time is the median of the runs, peak memory (max RSS) is the child's own,
+taken with wait4. Machines are noisy: read the ratios, which are measured in
+the same session, rather than the absolute times.
+
+Writes the markdown table to the file named by --out (BENCHMARKS.md's
+results section) and prints it.
+"""
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EPOCH = "1719792000"
+
+
+def run(cmd, env=None, cwd=REPO):
+    """Runs cmd once, failing loudly; returns (seconds, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{err.decode(errors='replace')}")
+    return elapsed, out.decode(errors="replace")
+
+
+def measure(cmd, runs, env=None, cwd=REPO):
+    """Median wall seconds and peak RSS (MiB) over runs of cmd."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+        peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def env_with_epoch():
+    env = dict(os.environ)
+    env["SOURCE_DATE_EPOCH"] = EPOCH
+    return env
+
+
+TYPST_CHILD = r"""
+import sys, time, typst
+root, fonts, out = sys.argv[1], sys.argv[2], sys.argv[3]
+start = time.perf_counter()
+typst.compile(f"{root}/templates/review.typ", output=out, root=root,
+              font_paths=[fonts], ignore_system_fonts=True,
+              pdf_standards=["a-3u", "ua-1"])
+print(time.perf_counter() - start)
+"""
+
+DUCKDB_CHILD = r"""
+import sys, duckdb
+path, out = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute("SET threads TO 2")
+src = f"read_csv('{path}', header=true, all_varchar=true)"
+q = f'''
+WITH rows AS (
+  SELECT trim(month) AS month, trim(enterprise_id) AS id, trim(region_code) AS region,
+         CAST(output_value AS DOUBLE) AS o, CAST(value_added AS DOUBLE) AS v
+  FROM {src}
+  WHERE month BETWEEN '2023-01' AND '2024-06'
+),
+cur AS (
+  SELECT id, arg_max(region, month) AS region, sum(o) AS o, sum(v) AS v
+  FROM rows WHERE month BETWEEN '2024-01' AND '2024-06' GROUP BY id
+),
+prev AS (
+  SELECT id, sum(o) AS o_b, sum(v) AS v_b
+  FROM rows WHERE month BETWEEN '2023-01' AND '2023-06' AND id IN (SELECT id FROM cur)
+  GROUP BY id
+)
+SELECT region, count(*) AS n, sum(o) AS o, sum(coalesce(o_b, 0)) AS o_b,
+       sum(v) AS v, sum(coalesce(v_b, 0)) AS v_b
+FROM cur LEFT JOIN prev USING (id) GROUP BY region ORDER BY region
+'''
+rows = con.execute(q).fetchall()
+with open(out, "w") as f:
+    for r in rows:
+        f.write(",".join(str(x) for x in r) + "\n")
+"""
+
+PANDAS_CHILD = r"""
+import sys, pandas as pd
+path, out = sys.argv[1], sys.argv[2]
+df = pd.read_csv(path, dtype=str, usecols=["month", "enterprise_id", "region_code",
+                                          "output_value", "value_added"])
+for c in ["month", "enterprise_id", "region_code"]:
+    df[c] = df[c].str.strip()
+df["o"] = df["output_value"].astype(float)
+df["v"] = df["value_added"].astype(float)
+cur = df[(df.month >= "2024-01") & (df.month <= "2024-06")]
+prev = df[(df.month >= "2023-01") & (df.month <= "2023-06")]
+cur = cur.sort_values("month")
+per = cur.groupby("enterprise_id").agg(region=("region_code", "last"), o=("o", "sum"), v=("v", "sum"))
+base = prev[prev.enterprise_id.isin(per.index)].groupby("enterprise_id")[["o", "v"]].sum()
+base.columns = ["o_b", "v_b"]
+joined = per.join(base, how="left").fillna({"o_b": 0.0, "v_b": 0.0})
+res = joined.groupby("region").agg(n=("o", "size"), o=("o", "sum"), o_b=("o_b", "sum"),
+                                   v=("v", "sum"), v_b=("v_b", "sum"))
+with open(out, "w") as f:
+    for region, r in res.iterrows():
+        f.write(f"{region},{int(r.n)},{r.o},{r.o_b},{r.v},{r.v_b}\n")
+"""
+
+
+def region_figures_from_review(summary_csv):
+    """(region) -> (n, output level, output yoy %, va level, va yoy %)."""
+    got = {}
+    with open(summary_csv, newline="") as f:
+        for r in csv.DictReader(f):
+            if r["group"] != "total":
+                continue
+            key = (r["indicator"], r["measure"])
+            got.setdefault(r["region_code"], {})[key] = r["value"]
+    return got
+
+
+def agree(review_csv, peer_file, name):
+    """Checks a peer's per-region figures against review's summary.csv."""
+    ours = region_figures_from_review(review_csv)
+    problems = []
+    with open(peer_file) as f:
+        for line in f:
+            region, n, o, o_b, v, v_b = line.strip().split(",")
+            mine = ours.get(region)
+            if mine is None:
+                problems.append(f"{name}: region {region} not in review's summary")
+                continue
+            checks = [
+                ("enterprises", float(n), float(mine[("enterprises", "level")])),
+                ("output level", float(o), float(mine[("output_value", "level")])),
+                ("output yoy", (float(o) / float(o_b) - 1) * 100,
+                 float(mine[("output_value", "yoy_pct")])),
+                ("value added yoy", (float(v) / float(v_b) - 1) * 100,
+                 float(mine[("value_added", "yoy_pct")])),
+            ]
+            for what, theirs, ours_v in checks:
+                if abs(theirs - ours_v) > 1e-6 * max(1.0, abs(ours_v)):
+                    problems.append(f"{name}: {region} {what}: {theirs} vs review {ours_v}")
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--review", required=True)
+    ap.add_argument("--gen-data", required=True)
+    ap.add_argument("--python", required=True, help="the virtualenv's python")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    work = args.work
+    os.makedirs(work, exist_ok=True)
+    env = env_with_epoch()
+    results = []
+
+    # 1. End to end on the sample vs typst-py compiling the same template.
+    out1 = os.path.join(work, "e2e")
+    review_cmd = [args.review, "--period", "H1", "--out", out1, "--force"]
+    run(review_cmd, env=env)
+    root = os.path.join(work, "typst-root")
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(os.path.join(REPO, "templates"), os.path.join(root, "templates"))
+    shutil.copy(os.path.join(out1, "2024-H1", "summary.json"), os.path.join(root, "summary.json"))
+    shutil.copytree(os.path.join(REPO, "data", "stories", "2024-H1"), os.path.join(root, "stories"))
+    typst_cmd = [args.python, "-c", TYPST_CHILD, root, os.path.join(REPO, "fonts"),
+                 os.path.join(work, "typst-py.pdf")]
+    t_review, m_review = measure(review_cmd, args.runs, env=env)
+    t_typst, m_typst = measure(typst_cmd, args.runs, env=env)
+    inner = [float(run(typst_cmd, env=env)[1].strip()) for _ in range(args.runs)]
+    t_inner = statistics.median(inner)
+    results.append(("review --period H1, end to end (sample)", t_review, m_review, ""))
+    results.append(("typst-py 0.15.2: Python start, import and compile of templates/review.typ",
+                    t_typst, m_typst, f"review ÷ this = {t_review / t_typst:.2f}×"))
+    results.append(("typst-py 0.15.2: the compile call alone", t_inner, None,
+                    f"review ÷ this = {t_review / t_inner:.2f}×"))
+
+    # 2. Aggregation on generated rows vs DuckDB and pandas.
+    data = os.path.join(work, f"data-{args.rows}")
+    marker = os.path.join(data, ".complete")
+    if not os.path.exists(marker):
+        run([args.gen_data, "--rows", str(args.rows), data])
+        open(marker, "w").close()
+    csv_path = os.path.join(data, "industry_monthly.csv")
+    out2 = os.path.join(work, "agg")
+    agg_cmd = [args.review, "--period", "H1", "--year", "2024", "--data", data, "--out", out2,
+               "--current-prices", "--summary-only", "--force"]
+    run(agg_cmd, env=env)
+    duck_out = os.path.join(work, "duckdb.csv")
+    pandas_out = os.path.join(work, "pandas.csv")
+    duck_cmd = [args.python, "-c", DUCKDB_CHILD, csv_path, duck_out]
+    pandas_cmd = [args.python, "-c", PANDAS_CHILD, csv_path, pandas_out]
+    run(duck_cmd)
+    run(pandas_cmd)
+    summary_csv = os.path.join(out2, "2024-H1", "summary.csv")
+    problems = agree(summary_csv, duck_out, "DuckDB") + agree(summary_csv, pandas_out, "pandas")
+    if problems:
+        sys.exit("the figures disagree:\n" + "\n".join(problems[:20]))
+    runs = max(1, min(args.runs, 3))
+    t_agg, m_agg = measure(agg_cmd, runs, env=env)
+    t_duck, m_duck = measure(duck_cmd, runs)
+    t_pandas, m_pandas = measure(pandas_cmd, 1)
+    rows = f"{args.rows:,}"
+    results.append((f"review --summary-only on {rows} rows (validate every row, aggregate)",
+                    t_agg, m_agg, ""))
+    results.append((f"DuckDB, same comparable-scope figures, 2 threads", t_duck, m_duck,
+                    f"review ÷ DuckDB = {t_agg / t_duck:.2f}×"))
+    results.append((f"pandas, same figures", t_pandas, m_pandas,
+                    f"pandas ÷ review = {t_pandas / t_agg:.1f}×"))
+
+    # 3. --region all vs one process per bulletin.
+    out3 = os.path.join(work, "batch")
+    batch_cmd = [args.review, "--period", "H1", "--region", "all", "--out", out3, "--force"]
+    run(batch_cmd, env=env)
+    codes = []
+    with open(os.path.join(REPO, "data", "regions.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            if r["parent_code"]:
+                codes.append(r["region_code"])
+    script = " && ".join(
+        [f"'{args.review}' --period H1 --out '{out3}-single' --force"]
+        + [f"'{args.review}' --period H1 --region {c} --out '{out3}-single' --force" for c in codes]
+    )
+    single_cmd = ["sh", "-c", script]
+    t_batch, m_batch = measure(batch_cmd, args.runs, env=env)
+    t_single, m_single = measure(single_cmd, args.runs, env=env)
+    results.append((f"review --region all ({len(codes) + 1} bulletins, one process)", t_batch,
+                    m_batch, ""))
+    results.append((f"the same {len(codes) + 1} bulletins, one process each", t_single, m_single,
+                    f"this ÷ batch = {t_single / t_batch:.1f}×"))
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, median of "
+        f"{args.runs} runs (aggregation: {runs}, pandas: 1); peak memory is the process's max RSS.",
+        "",
+        "| what | median wall time | peak memory | ratio |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for what, t, m, ratio in results:
+        mem = "—" if m is None else f"{m:,.0f} MiB"
+        lines.append(f"| {what} | {t:.3f} s | {mem} | {ratio} |")
+    table = "\n".join(lines) + "\n"
+    print(table)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+//! `cargo bench`: each stage of the pipeline on the shipped sample, and load
+//! and aggregate on a generated data set when `REVIEW_BENCH_DATA` names one:
+//!
+//! ```sh
+//! cargo run --release --bin gen-data -- --rows 1000000 /tmp/review-1m
+//! REVIEW_BENCH_DATA=/tmp/review-1m cargo bench
+//! ```
+
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use review::aggregate::{Prices, Request, aggregate};
+use review::load::{self, Dataset, Region};
+use review::period::Period;
+use review::{Bulletin, phrase, render};
+
+fn request() -> Request {
+    Request {
+        period: Period::H1,
+        year: 2024,
+        prices: Prices::Comparable,
+        region: None,
+    }
+}
+
+fn context(data: &Dataset) -> phrase::Context {
+    let names = |r: &Region| (r.code.clone(), vec![r.short_name.clone(), r.name.clone()]);
+    phrase::Context {
+        place: data.prefecture.short_name.clone(),
+        period: Period::H1,
+        missing_months: Vec::new(),
+        prefecture: names(&data.prefecture),
+        counties: data.counties.iter().map(names).collect(),
+        publication: data.publication.clone(),
+        stories: load::stories(data, 2024, Period::H1).expect("the stories load"),
+        image_root: review::STORY_IMAGES.into(),
+        whole_of: None,
+    }
+}
+
+fn stages(c: &mut Criterion) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut sets = vec![("sample", root.join("data"))];
+    if let Ok(dir) = std::env::var("REVIEW_BENCH_DATA") {
+        sets.push(("generated", PathBuf::from(dir)));
+    }
+    for (name, dir) in sets {
+        let mut group = c.benchmark_group(name);
+        group.sample_size(10);
+        group.bench_function("load", |b| b.iter(|| load::load(&dir).expect("valid data")));
+        let data = load::load(&dir).expect("valid data");
+        group.bench_function("aggregate", |b| {
+            b.iter(|| aggregate(&data, request()).expect("aggregates"))
+        });
+        let summary = aggregate(&data, request()).expect("aggregates");
+        let ctx = context(&data);
+        group.bench_function("phrase", |b| {
+            b.iter(|| phrase::phrase(&summary, &ctx).expect("phrases"))
+        });
+        if name == "sample" {
+            let text = phrase::phrase(&summary, &ctx).expect("phrases");
+            let json = serde_json::to_vec(&Bulletin {
+                summary: &summary,
+                text: &text,
+                attachments: &[],
+            })
+            .expect("serialises");
+            let template = render::Template::open(&root.join("templates/review.typ")).unwrap();
+            let fonts = render::Fonts::load(None).expect("fonts");
+            let mut files = std::collections::BTreeMap::new();
+            for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
+                files.insert(
+                    format!("{}/{}", review::STORY_IMAGES, picture.name),
+                    picture.bytes.clone(),
+                );
+            }
+            group.bench_function("render", |b| {
+                b.iter(|| {
+                    render::render(&render::Job {
+                        template: &template,
+                        data: json.clone(),
+                        files: files.clone(),
+                        fonts: &fonts,
+                        timestamp: 1_719_792_000,
+                        ident: "bench".into(),
+                        inputs: Vec::new(),
+                    })
+                    .expect("renders")
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

@@ -1,0 +1,240 @@
+//! Writes a synthetic data folder of any size, for benchmarks and scale
+//! tests: `gen-data --rows 10000000 [--seed 1] DIR`.
+//!
+//! Same schema as the shipped sample (`regions.csv`, `industries.csv`,
+//! `price_index.csv`, `industry_monthly.csv`): the eight county-level units of
+//! 延边朝鲜族自治州 and 16 divisions, months 2022-01 to 2024-12, enterprises
+//! joining and leaving. Every value is a hash of (seed, enterprise, month), so
+//! the file is the same for the same arguments on every machine, and it is
+//! written month by month as a stream: memory does not grow with `--rows`.
+//! Pass `--parquet` to also write `industry_monthly.parquet` (converted with
+//! Polars) for the Parquet benchmarks.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+const PREFECTURE: (&str, &str, &str) = ("222400", "延边朝鲜族自治州", "延边州");
+/// Region, name, weight of enterprises.
+const REGIONS: [(&str, &str, u64); 8] = [
+    ("222401", "延吉市", 34),
+    ("222402", "图们市", 6),
+    ("222403", "敦化市", 17),
+    ("222404", "珲春市", 14),
+    ("222405", "龙井市", 7),
+    ("222406", "和龙市", 6),
+    ("222424", "汪清县", 8),
+    ("222426", "安图县", 8),
+];
+/// Division, name, value-added ratio in %.
+const INDUSTRIES: [(&str, &str, u64); 16] = [
+    ("08", "黑色金属矿采选业", 30),
+    ("09", "有色金属矿采选业", 38),
+    ("13", "农副食品加工业", 22),
+    ("14", "食品制造业", 27),
+    ("15", "酒、饮料和精制茶制造业", 33),
+    ("16", "烟草制品业", 62),
+    ("20", "木材加工和木、竹、藤、棕、草制品业", 24),
+    ("22", "造纸和纸制品业", 25),
+    ("26", "化学原料和化学制品制造业", 28),
+    ("27", "医药制造业", 38),
+    ("30", "非金属矿物制品业", 26),
+    ("32", "有色金属冶炼和压延加工业", 20),
+    ("34", "通用设备制造业", 27),
+    ("35", "专用设备制造业", 28),
+    ("39", "计算机、通信和其他电子设备制造业", 24),
+    ("44", "电力、热力生产和供应业", 35),
+];
+const HEADS: [&str; 8] = [
+    "长白",
+    "海兰",
+    "图们江",
+    "天池",
+    "红石",
+    "松花",
+    "北山",
+    "东盛",
+];
+const MONTHS: u64 = 36; // 2022-01 … 2024-12
+
+/// SplitMix64's finaliser: a well-mixed hash of a 64-bit value.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn hash(seed: u64, a: u64, b: u64) -> u64 {
+    mix(mix(mix(seed) ^ a) ^ b.wrapping_mul(0x2545_F491_4F6C_DD1D))
+}
+
+/// A uniform number in [0, 1).
+fn unit(h: u64) -> f64 {
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (mut rows, mut seed, mut dir, mut parquet) = (1_000_000u64, 1u64, None, false);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--rows" => rows = parse(args.next(), "--rows"),
+            "--seed" => seed = parse(args.next(), "--seed"),
+            "--parquet" => parquet = true,
+            "-h" | "--help" => {
+                println!("usage: gen-data --rows N [--seed S] [--parquet] DIR");
+                return;
+            }
+            other if !other.starts_with('-') => dir = Some(PathBuf::from(other)),
+            other => fail(&format!("unknown argument {other}")),
+        }
+    }
+    let dir = dir
+        .unwrap_or_else(|| fail("name the folder to write, such as gen-data --rows 1000000 big/"));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| fail(&format!("{}: {e}", dir.display())));
+    // About 1 in 12 enterprises joins or leaves within the 36 months, so a
+    // little over rows / 36 enterprises give the rows asked for.
+    let enterprises = (rows as f64 / (MONTHS as f64 * 0.96)).ceil() as u64;
+
+    let mut text = String::from("region_code,name,parent_code,short_name\n");
+    text += &format!("{},{},,{}\n", PREFECTURE.0, PREFECTURE.1, PREFECTURE.2);
+    for (code, name, _) in REGIONS {
+        text += &format!("{code},{name},{},{name}\n", PREFECTURE.0);
+    }
+    write(&dir, "regions.csv", &text);
+    let mut text = String::from("industry_code,name\n");
+    for (code, name, _) in INDUSTRIES {
+        text += &format!("{code},\"{name}\"\n");
+    }
+    write(&dir, "industries.csv", &text);
+    let mut text = String::from("month,industry_code,index\n");
+    for m in 0..MONTHS {
+        let (y, mm) = (2022 + m / 12, m % 12 + 1);
+        let base = [104.5, 97.6, 98.4][(m / 12) as usize];
+        text += &format!(
+            "{y}-{mm:02},all,{:.1}\n",
+            base + unit(hash(seed, 1, m)) - 0.5
+        );
+        for (k, code) in ["16", "27", "32", "44"].iter().enumerate() {
+            let v = 100.0 + 4.0 * (unit(hash(seed, 2 + k as u64, m)) - 0.5);
+            text += &format!("{y}-{mm:02},{code},{v:.1}\n");
+        }
+    }
+    write(&dir, "price_index.csv", &text);
+
+    let path = dir.join("industry_monthly.csv");
+    let file =
+        std::fs::File::create(&path).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let total_weight: u64 = REGIONS.iter().map(|r| r.2).sum();
+    let mut written = 0u64;
+    let _ = writeln!(
+        out,
+        "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added"
+    );
+    for m in 0..MONTHS {
+        let (y, mm) = (2022 + m / 12, m % 12 + 1);
+        let season = [
+            0.86, 0.72, 1.0, 1.02, 1.04, 1.1, 0.98, 1.0, 1.04, 1.06, 1.05, 1.13,
+        ][(m % 12) as usize];
+        for e in 0..enterprises {
+            let h = hash(seed, e, 0);
+            // Joins or leaves: 1 in 24 joins after a random month, 1 in 24 leaves.
+            let turn = (h >> 40) % MONTHS;
+            match h % 24 {
+                0 if m < turn => continue,
+                1 if m >= turn => continue,
+                _ => {}
+            }
+            if written == rows {
+                break;
+            }
+            let mut pick = (h >> 8) % total_weight;
+            let region = REGIONS
+                .iter()
+                .position(|r| {
+                    if pick < r.2 {
+                        true
+                    } else {
+                        pick -= r.2;
+                        false
+                    }
+                })
+                .unwrap_or(0);
+            let industry = ((h >> 20) % INDUSTRIES.len() as u64) as usize;
+            // Sizes spread over two orders of magnitude; growth per year.
+            let size = 200.0 * (1.0 + 40.0 * unit(mix(h)).powi(3));
+            let growth = 1.0 + 0.12 * (unit(mix(h ^ 7)) - 0.45);
+            let level = size * growth.powi((m / 12) as i32) * season;
+            let noise = 1.0 + 0.1 * (unit(hash(seed, e, m + 1)) - 0.5);
+            let output = level * noise;
+            let va = output * INDUSTRIES[industry].2 as f64 / 100.0;
+            let _ = writeln!(
+                out,
+                "{y}-{mm:02},E{e:09},{}{}厂,{},{},{output:.1},{va:.1}",
+                HEADS[(e % 8) as usize],
+                e,
+                REGIONS[region].0,
+                INDUSTRIES[industry].0
+            );
+            written += 1;
+        }
+    }
+    out.flush()
+        .unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+    eprintln!(
+        "wrote {written} enterprise-month rows ({enterprises} enterprises, 2022-01 to 2024-12) to {}",
+        dir.display()
+    );
+    if parquet {
+        to_parquet(&dir);
+    }
+}
+
+fn to_parquet(dir: &std::path::Path) {
+    use polars::prelude::*;
+    let csv = dir.join("industry_monthly.csv");
+    let target = dir.join("industry_monthly.parquet");
+    let schema = Schema::from_iter([
+        Field::new("month".into(), DataType::String),
+        Field::new("enterprise_id".into(), DataType::String),
+        Field::new("enterprise_name".into(), DataType::String),
+        Field::new("region_code".into(), DataType::String),
+        Field::new("industry_code".into(), DataType::String),
+        Field::new("output_value".into(), DataType::Float64),
+        Field::new("value_added".into(), DataType::Float64),
+    ]);
+    let frame = LazyCsvReader::new(PlRefPath::new(csv.to_string_lossy().as_ref()))
+        .with_schema(Some(Arc::new(schema)))
+        .finish()
+        .and_then(|lf| {
+            lf.sink(
+                SinkDestination::File {
+                    target: SinkTarget::Path(PlRefPath::new(target.to_string_lossy().as_ref())),
+                },
+                FileWriteFormat::Parquet(Arc::new(ParquetWriteOptions::default())),
+                UnifiedSinkArgs::default(),
+            )
+        })
+        .and_then(|lf| lf.collect());
+    if let Err(e) = frame {
+        fail(&format!("{}: {e}", target.display()));
+    }
+    eprintln!("wrote {}", target.display());
+}
+
+fn parse(value: Option<String>, flag: &str) -> u64 {
+    value
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or_else(|| fail(&format!("{flag} needs a whole number")))
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("gen-data: {message}");
+    std::process::exit(2)
+}

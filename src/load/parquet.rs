@@ -1,0 +1,265 @@
+//! `industry_monthly.parquet`: the enterprise-month rows in Parquet, with
+//! the same columns as the CSV. Checked with Polars queries instead of row
+//! by row (a Parquet file has no lines: messages give the 1-based row), with
+//! the same rules: known months, regions and divisions, an identifier, finite
+//! numbers and non-negative output, one row per enterprise and month.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::{Errors, INDUSTRY_COLUMNS, Industry, MonthSet, OPTIONAL_FLOWS, Region, parse_month};
+use crate::error::DataError;
+
+/// Scans the file lazily (the aggregate stage uses this too).
+pub fn scan(path: &Path) -> PolarsResult<LazyFrame> {
+    LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )
+}
+
+/// Validates the file; returns the months present and the optional flow
+/// columns it has.
+pub(super) fn read(
+    path: &Path,
+    counties: &[Region],
+    industries: &[Industry],
+    errors: &mut Errors,
+) -> Option<(MonthSet, Vec<&'static str>)> {
+    let fail = |errors: &mut Errors, e: PolarsError| {
+        errors.push(DataError::file(
+            path,
+            format!("cannot read as Parquet: {e}"),
+        ));
+    };
+    let mut frame = match scan(path) {
+        Ok(frame) => frame,
+        Err(e) => {
+            fail(errors, e);
+            return None;
+        }
+    };
+    let schema = match frame.collect_schema() {
+        Ok(schema) => schema,
+        Err(e) => {
+            fail(errors, e);
+            return None;
+        }
+    };
+    let mut missing = false;
+    for column in INDUSTRY_COLUMNS {
+        match schema.get(column) {
+            None => {
+                errors.push(DataError::file(path, format!("missing column `{column}`")));
+                missing = true;
+            }
+            Some(dtype) => {
+                let numeric = matches!(column, "output_value" | "value_added");
+                if numeric && !dtype.is_primitive_numeric() {
+                    errors.push(DataError::file(
+                        path,
+                        format!("column `{column}` is {dtype}; expected numbers"),
+                    ));
+                    missing = true;
+                } else if !numeric && !matches!(dtype, DataType::String) {
+                    errors.push(DataError::file(
+                        path,
+                        format!("column `{column}` is {dtype}; expected text"),
+                    ));
+                    missing = true;
+                }
+            }
+        }
+    }
+    if missing {
+        return None;
+    }
+    let optional: Vec<&'static str> = OPTIONAL_FLOWS
+        .into_iter()
+        .filter(|c| schema.get(c).is_some_and(|d| d.is_primitive_numeric()))
+        .collect();
+    let run = |plan: LazyFrame| {
+        plan.collect_with_engine(Engine::Streaming)
+            .map(|result| result.unwrap_single())
+    };
+
+    // The months present, parsed in Rust like the CSV's.
+    let months_frame = match run(frame.clone().select([col("month").unique()])) {
+        Ok(df) => df,
+        Err(e) => {
+            fail(errors, e);
+            return None;
+        }
+    };
+    let mut months: MonthSet = BTreeSet::new();
+    let mut good: Vec<String> = Vec::new();
+    if let Ok(column) = months_frame.column("month").and_then(|c| c.str().cloned()) {
+        for m in column.iter().flatten() {
+            if let Some(month) = parse_month(m) {
+                months.insert(month);
+                good.push(m.to_string());
+            }
+        }
+    }
+    if months.is_empty() {
+        errors.push(DataError::file(path, "has no rows with a month YYYY-MM"));
+        return None;
+    }
+
+    // Every row that breaks a rule, the first ones only.
+    let list = |values: Vec<String>| lit(Series::new("".into(), values)).implode(false);
+    let county_codes: Vec<String> = counties.iter().map(|r| r.code.clone()).collect();
+    let industry_codes: Vec<String> = industries.iter().map(|i| i.code.clone()).collect();
+    let rules: Vec<(&str, Expr, String)> = vec![
+        (
+            "month",
+            col("month").is_in(list(good), false).not().fill_null(true),
+            "expected a month YYYY-MM".into(),
+        ),
+        (
+            "enterprise_id",
+            col("enterprise_id")
+                .str()
+                .strip_chars(lit(NULL))
+                .eq(lit(""))
+                .fill_null(true),
+            "expected the enterprise's identifier".into(),
+        ),
+        (
+            "region_code",
+            col("region_code")
+                .is_in(list(county_codes), false)
+                .not()
+                .fill_null(true),
+            format!("expected a county-level code from {}", super::REGIONS_FILE),
+        ),
+        (
+            "industry_code",
+            col("industry_code")
+                .is_in(list(industry_codes), false)
+                .not()
+                .fill_null(true),
+            format!("expected a division code from {}", super::INDUSTRIES_FILE),
+        ),
+        (
+            "output_value",
+            col("output_value")
+                .cast(DataType::Float64)
+                .is_finite()
+                .not()
+                .or(col("output_value").cast(DataType::Float64).lt(lit(0.0)))
+                .fill_null(true),
+            "expected a number of 万元, zero or more".into(),
+        ),
+        (
+            "value_added",
+            col("value_added")
+                .cast(DataType::Float64)
+                .is_finite()
+                .not()
+                .fill_null(true),
+            "expected a number of 万元".into(),
+        ),
+    ];
+    frame = frame.with_row_index("row", Some(1));
+    let flags: Vec<Expr> = rules
+        .iter()
+        .map(|(name, rule, _)| rule.clone().alias(format!("bad_{name}")))
+        .collect();
+    let any = rules
+        .iter()
+        .map(|(_, rule, _)| rule.clone())
+        .reduce(|a, b| a.or(b))
+        .expect("rules");
+    let bad = frame
+        .clone()
+        .filter(any)
+        .select(
+            [col("row")]
+                .into_iter()
+                .chain(
+                    INDUSTRY_COLUMNS
+                        .iter()
+                        .map(|c| col(*c).cast(DataType::String)),
+                )
+                .chain(flags)
+                .collect::<Vec<_>>(),
+        )
+        .limit(crate::error::MAX_DATA_ERRORS as IdxSize);
+    match run(bad) {
+        Ok(df) => {
+            for i in 0..df.height() {
+                let row = df
+                    .column("row")
+                    .ok()
+                    .and_then(|c| c.get(i).ok())
+                    .and_then(|v| v.extract::<u64>())
+                    .unwrap_or(0);
+                for (name, _, expected) in &rules {
+                    let flagged = df
+                        .column(&format!("bad_{name}"))
+                        .ok()
+                        .and_then(|c| c.get(i).ok())
+                        .and_then(|v| v.extract_bool())
+                        .unwrap_or(false);
+                    if flagged {
+                        let found = df
+                            .column(name)
+                            .ok()
+                            .and_then(|c| c.get(i).ok())
+                            .map(|v| v.get_str().map_or("(empty)".to_string(), str::to_string))
+                            .unwrap_or_default();
+                        errors.push(DataError::at(
+                            path,
+                            row,
+                            Some(name),
+                            format!("row {row}: found `{found}`; {expected}"),
+                        ));
+                    }
+                }
+            }
+        }
+        Err(e) => fail(errors, e),
+    }
+
+    // One row per enterprise and month.
+    let duplicates = frame
+        .group_by([col("enterprise_id"), col("month")])
+        .agg([
+            len().alias("n"),
+            col("row").min().alias("first"),
+            col("row").max().alias("last"),
+        ])
+        .filter(col("n").gt(lit(1)))
+        .sort(["first"], SortMultipleOptions::default())
+        .limit(crate::error::MAX_DATA_ERRORS as IdxSize);
+    match run(duplicates) {
+        Ok(df) => {
+            let text = |c: &str, i: usize| {
+                df.column(c)
+                    .ok()
+                    .and_then(|c| c.get(i).ok())
+                    .map(|v| v.str_value().into_owned())
+                    .unwrap_or_default()
+            };
+            for i in 0..df.height() {
+                let last: u64 = text("last", i).parse().unwrap_or(0);
+                errors.push(DataError::at(
+                    path,
+                    last,
+                    Some("enterprise_id"),
+                    format!(
+                        "enterprise {} has two rows for {} (rows {} and {last})",
+                        text("enterprise_id", i),
+                        text("month", i),
+                        text("first", i)
+                    ),
+                ));
+            }
+        }
+        Err(e) => fail(errors, e),
+    }
+    Some((months, optional))
+}
