@@ -182,3 +182,97 @@ fn one_failing_region_does_not_lose_the_others() {
         b"%PDF- an older bulletin"
     );
 }
+
+/// gen-data's rows as CSV and as Parquet give the same figures, and a PDF
+/// made from Parquet verifies (its rows are attached as CSV).
+#[test]
+fn parquet_and_csv_give_the_same_summary() {
+    let gen_data = |dir: &Path, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_gen-data"))
+            .args(["--rows", "30000", "--seed", "7"])
+            .args(extra)
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    let (csv_dir, parquet_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    gen_data(csv_dir.path(), &[]);
+    gen_data(parquet_dir.path(), &["--parquet"]);
+    assert!(!parquet_dir.path().join("industry_monthly.csv").exists());
+    let out_dir = tempfile::tempdir().unwrap();
+    let summary = |data: &Path, name: &str, extra: &[&str]| {
+        let out = out_dir.path().join(name);
+        let args = [
+            &[
+                "--period",
+                "H1",
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ][..],
+            extra,
+        ]
+        .concat();
+        let run = review(&args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        out.join("2024-H1")
+    };
+    let from_csv = summary(csv_dir.path(), "csv", &["--summary-only"]);
+    let from_parquet = summary(parquet_dir.path(), "parquet", &[]);
+    assert!(
+        !from_csv.join("review-2024-H1.pdf").exists(),
+        "--summary-only writes no PDF"
+    );
+    assert_eq!(
+        std::fs::read(from_csv.join("summary.csv")).unwrap(),
+        std::fs::read(from_parquet.join("summary.csv")).unwrap()
+    );
+    let pdf = from_parquet.join("review-2024-H1.pdf");
+    let ok = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}
+
+/// A Parquet file breaking the rules: every problem with its row.
+#[test]
+fn bad_parquet_rows_are_named() {
+    use polars::prelude::*;
+    let data = tempfile::tempdir().unwrap();
+    for name in ["regions.csv", "industries.csv", "price_index.csv"] {
+        std::fs::copy(repo().join("data").join(name), data.path().join(name)).unwrap();
+    }
+    let mut df = df!(
+        "month" => ["2024-01", "2024-13", "2024-01", "2024-01"],
+        "enterprise_id" => ["E1", "E2", "E1", "E3"],
+        "enterprise_name" => ["甲", "乙", "甲", "丙"],
+        "region_code" => ["222401", "222401", "222401", "999999"],
+        "industry_code" => ["13", "13", "13", "13"],
+        "output_value" => [10.0, 5.0, 10.0, -1.0],
+        "value_added" => [3.0, 1.0, 3.0, 0.5],
+    )
+    .unwrap();
+    let file = std::fs::File::create(data.path().join("industry_monthly.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "M01",
+        "--year",
+        "2024",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for piece in [
+        "industry_monthly.parquet:2: column `month`: row 2: found `2024-13`; expected a month YYYY-MM",
+        "industry_monthly.parquet:4: column `region_code`: row 4: found `999999`; expected a county-level code from regions.csv",
+        "industry_monthly.parquet:4: column `output_value`: row 4: found `-1.0`; expected a number of 万元, zero or more",
+        "industry_monthly.parquet:3: column `enterprise_id`: enterprise E1 has two rows for 2024-01 (rows 1 and 3)",
+    ] {
+        assert!(err.contains(piece), "{piece}\n--- stderr:\n{err}");
+    }
+}

@@ -7,8 +7,8 @@
 //! joining and leaving. Every value is a hash of (seed, enterprise, month), so
 //! the file is the same for the same arguments on every machine, and it is
 //! written month by month as a stream: memory does not grow with `--rows`.
-//! Pass `--parquet` to also write `industry_monthly.parquet` (converted with
-//! Polars) for the Parquet benchmarks.
+//! With `--parquet` the enterprise rows go to `industry_monthly.parquet`
+//! (converted with Polars) instead of the CSV.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -188,6 +188,7 @@ fn main() {
     );
     if parquet {
         to_parquet(&dir);
+        std::fs::remove_file(&path).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
     }
 }
 
