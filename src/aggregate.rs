@@ -440,7 +440,13 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
             .and(col("month").lt_eq(lit(month_key(year, last))))
     };
 
-    let rows = scan_industry(data)?;
+    // One scan of the file, for the months any figure needs (the period, a
+    // year and two years earlier); every plan below reads this frame instead
+    // of scanning the file again.
+    let needed = in_period(req.year)
+        .or(in_period(req.year - 1))
+        .or(in_period(req.year - 2));
+    let rows = collect(scan_industry(data)?.filter(needed))?.lazy();
     let flows = flow_columns(data);
     let current = rows.clone().filter(in_period(req.year));
     let (current, va_two_years) = deflate(data, current, req)?;
