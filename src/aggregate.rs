@@ -446,7 +446,15 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     let needed = in_period(req.year)
         .or(in_period(req.year - 1))
         .or(in_period(req.year - 2));
-    let rows = collect(scan_industry(data)?.filter(needed))?.lazy();
+    let rows = collect(
+        scan_industry(data)?
+            .filter(needed)
+            // Identifiers repeat every month: stored once each.
+            .with_column(
+                col("enterprise_id").cast(DataType::from_categories(Categories::global())),
+            ),
+    )?
+    .lazy();
     let flows = flow_columns(data);
     let current = rows.clone().filter(in_period(req.year));
     let (current, va_two_years) = deflate(data, current, req)?;
