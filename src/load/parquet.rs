@@ -224,42 +224,61 @@ pub(super) fn read(
         Err(e) => fail(errors, e),
     }
 
-    // One row per enterprise and month.
-    let duplicates = frame
-        .group_by([col("enterprise_id"), col("month")])
-        .agg([
-            len().alias("n"),
-            col("row").min().alias("first"),
-            col("row").max().alias("last"),
-        ])
-        .filter(col("n").gt(lit(1)))
-        .sort(["first"], SortMultipleOptions::default())
-        .limit(crate::error::MAX_DATA_ERRORS as IdxSize);
-    match run(duplicates) {
-        Ok(df) => {
-            let text = |c: &str, i: usize| {
-                df.column(c)
-                    .ok()
-                    .and_then(|c| c.get(i).ok())
-                    .map(|v| v.str_value().into_owned())
-                    .unwrap_or_default()
-            };
-            for i in 0..df.height() {
-                let last: u64 = text("last", i).parse().unwrap_or(0);
-                errors.push(DataError::at(
-                    path,
-                    last,
-                    Some("enterprise_id"),
-                    format!(
-                        "enterprise {} has two rows for {} (rows {} and {last})",
-                        text("enterprise_id", i),
-                        text("month", i),
-                        text("first", i)
-                    ),
-                ));
+    // One row per enterprise and month, checked as the CSV is: each id
+    // numbered once, a u64 per row, fed batch by batch (a group-by over
+    // enterprise and month held ten million groups at 10 M rows).
+    #[derive(Default)]
+    struct Seen {
+        ids: std::collections::HashMap<String, u32>,
+        rows: std::collections::HashMap<u64, u64>,
+        duplicates: Vec<(String, String, u64, u64)>,
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
+    let sink = {
+        let seen = seen.clone();
+        PlanCallback::new(move |df: DataFrame| -> PolarsResult<bool> {
+            let rows = df.column("row")?.cast(&DataType::UInt64)?;
+            let rows = rows.u64()?;
+            let ids = df.column("enterprise_id")?.str()?.clone();
+            let months = df.column("month")?.str()?.clone();
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            let seen = &mut *seen;
+            for ((row, id), month) in rows.iter().zip(ids.iter()).zip(months.iter()) {
+                let (Some(row), Some(id), Some(month)) = (row, id, month) else {
+                    continue;
+                };
+                let Some((year, m)) = parse_month(month) else {
+                    continue;
+                };
+                let next = seen.ids.len() as u32;
+                let n = *seen.ids.entry(id.to_string()).or_insert(next);
+                let key =
+                    (u64::from(n) << 24) | ((year.clamp(0, 65_535) as u64) * 16 + u64::from(m));
+                if let Some(first) = seen.rows.insert(key, row)
+                    && seen.duplicates.len() < crate::error::MAX_DATA_ERRORS
+                {
+                    seen.duplicates
+                        .push((id.to_string(), month.to_string(), first, row));
+                }
             }
-        }
-        Err(e) => fail(errors, e),
+            Ok(false)
+        })
+    };
+    let pass = frame
+        .select([col("row"), col("enterprise_id"), col("month")])
+        .sink_batches(sink, true, None)
+        .and_then(|plan| plan.collect_with_engine(Engine::Streaming));
+    if let Err(e) = pass {
+        fail(errors, e);
+    }
+    let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
+    for (id, month, first, last) in seen.duplicates {
+        errors.push(DataError::at(
+            path,
+            last,
+            Some("enterprise_id"),
+            format!("enterprise {id} has two rows for {month} (rows {first} and {last})"),
+        ));
     }
     Some((months, optional))
 }
