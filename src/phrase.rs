@@ -375,15 +375,8 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
                 .unwrap_or_default();
             // The prefecture's air is in each region's paragraph; a unit's
             // bulletin has no such paragraphs, so its own air goes here.
-            if ctx.whole_of.is_some()
-                && let Some(air) = &p.air
-                && let Some(ratio) = air.ratio_pct
-            {
-                text.push_str(&format!("空气质量优良天数比例为{}%", one_decimal(ratio)));
-                if air.yoy_pp.is_some() {
-                    text.push_str(&format!("，同比{}", pp_change(air.yoy_pp)));
-                }
-                text.push('。');
+            if ctx.whole_of.is_some() {
+                text.push_str(&air_sentence(p));
             }
             text
         },
@@ -753,16 +746,26 @@ fn region_text(r: &Figures, p: &Figures, whole: &str) -> String {
         first.push('，');
         first.push_str(&e);
     }
-    let mut text = format!("{first}；增加值{}。", growth(r.value_added.yoy_pct));
-    if let Some(air) = &r.air
-        && let Some(ratio) = air.ratio_pct
-    {
-        text.push_str(&format!("空气质量优良天数比例为{}%", one_decimal(ratio)));
-        if air.yoy_pp.is_some() {
-            text.push_str(&format!("，同比{}", pp_change(air.yoy_pp)));
-        }
-        text.push('。');
+    format!(
+        "{first}；增加值{}。{}",
+        growth(r.value_added.yoy_pct),
+        air_sentence(r)
+    )
+}
+
+/// 空气质量优良天数比例为98.4%，同比提高3.4个百分点。 — empty without air data.
+fn air_sentence(f: &Figures) -> String {
+    let Some(air) = &f.air else {
+        return String::new();
+    };
+    let Some(ratio) = air.ratio_pct else {
+        return String::new();
+    };
+    let mut text = format!("空气质量优良天数比例为{}%", one_decimal(ratio));
+    if air.yoy_pp.is_some() {
+        text.push_str(&format!("，同比{}", pp_change(air.yoy_pp)));
     }
+    text.push('。');
     text
 }
 

@@ -1,30 +1,10 @@
 //! `--region`: one county-level unit's bulletin, or every unit's in one run.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{pdf_text, repo, review, stderr};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn review(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_review"))
-        .args(args)
-        .current_dir(repo())
-        .env("SOURCE_DATE_EPOCH", "1719792000")
-        .output()
-        .expect("run review")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn pdf_text(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap();
-    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap();
-    text.chars().filter(|c| !c.is_whitespace()).collect()
-}
+use std::path::Path;
+use std::process::Command;
 
 /// A figure of a summary.csv.
 fn figure(csv_path: &Path, region: &str, group: &str, indicator: &str, measure: &str) -> f64 {

@@ -3,26 +3,11 @@
 //! (pages, sizes, text, the text alternatives of the charts) and compare the
 //! tables with summary.csv.
 
+mod common;
+use common::{pdf_text, repo, review, stderr};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn review(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_review"))
-        .args(args)
-        .current_dir(repo())
-        .env("SOURCE_DATE_EPOCH", "1719792000")
-        .output()
-        .expect("run review")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Builds the sample's 2024 H1 bulletin with `extra` arguments; returns the
 /// output folder and the PDF's path.
@@ -41,13 +26,6 @@ fn build(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
         .unwrap()
         .to_string();
     (out_dir, PathBuf::from(pdf))
-}
-
-/// PDF text without white space (CJK has none, line breaks fall anywhere).
-fn pdf_text(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap();
-    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap();
-    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Page sizes in points (media box) and whether each page has a TrimBox.

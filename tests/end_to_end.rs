@@ -2,21 +2,11 @@
 //! and checks what a reader checks: the numbers in the PDF, the summary, and
 //! the error messages for bad input.
 
+mod common;
+use common::{pdf_text, repo, review, stderr};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn review(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_review"))
-        .args(args)
-        .current_dir(repo())
-        .env("SOURCE_DATE_EPOCH", "1719792000")
-        .output()
-        .expect("run review")
-}
 
 /// Builds the shipped sample's 2024 H1 bulletin into a new temporary
 /// folder, asserting success.
@@ -58,18 +48,6 @@ fn build_with(template: &Path, out_dir: &Path) -> Output {
         "--out",
         out_dir.to_str().unwrap(),
     ])
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// PDF text with all white space removed: CJK text has no spaces, and line
-/// breaks fall anywhere.
-fn pdf_text(path: &Path) -> String {
-    let bytes = std::fs::read(path).expect("read the PDF");
-    let text = pdf_extract::extract_text_from_mem(&bytes).expect("extract PDF text");
-    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 #[test]
