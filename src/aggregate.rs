@@ -431,30 +431,48 @@ impl Summary {
 
 /// Aggregates the dataset for the request.
 pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
+    aggregate_scanned(data, req, &Scan::new(data, req)?)
+}
+
+/// The enterprise rows a period's figures need (the period, a year and two
+/// years earlier), read from the file in one streaming scan. Every plan of
+/// [`aggregate_scanned`] reads this frame instead of scanning the file again,
+/// and the bulletins of a batch share it.
+pub struct Scan(DataFrame);
+
+impl Scan {
+    /// Scans the enterprise file once for `req`'s period and year.
+    pub fn new(data: &Dataset, req: Request) -> Result<Scan> {
+        let needed = in_period(req, req.year)
+            .or(in_period(req, req.year - 1))
+            .or(in_period(req, req.year - 2));
+        collect(
+            scan_industry(data)?
+                .filter(needed)
+                // Identifiers repeat every month: stored once each.
+                .with_column(
+                    col("enterprise_id").cast(DataType::from_categories(Categories::global())),
+                ),
+        )
+        .map(Scan)
+    }
+}
+
+/// `month` within the request's months of `year`.
+fn in_period(req: Request, year: i32) -> Expr {
+    let (first, last) = req.period.month_range();
+    col("month")
+        .gt_eq(lit(month_key(year, first)))
+        .and(col("month").lt_eq(lit(month_key(year, last))))
+}
+
+/// [`aggregate`] from rows already scanned for the same period and year.
+pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Summary> {
     let months = req.period.months(req.year);
     let comparison_months = req.period.months(req.year - 1);
     let (first, last) = req.period.month_range();
-    let in_period = |year: i32| {
-        col("month")
-            .gt_eq(lit(month_key(year, first)))
-            .and(col("month").lt_eq(lit(month_key(year, last))))
-    };
-
-    // One scan of the file, for the months any figure needs (the period, a
-    // year and two years earlier); every plan below reads this frame instead
-    // of scanning the file again.
-    let needed = in_period(req.year)
-        .or(in_period(req.year - 1))
-        .or(in_period(req.year - 2));
-    let rows = collect(
-        scan_industry(data)?
-            .filter(needed)
-            // Identifiers repeat every month: stored once each.
-            .with_column(
-                col("enterprise_id").cast(DataType::from_categories(Categories::global())),
-            ),
-    )?
-    .lazy();
+    let in_period = |year: i32| in_period(req, year);
+    let rows = scan.0.clone().lazy();
     let flows = flow_columns(data);
     let current = rows.clone().filter(in_period(req.year));
     let (current, va_two_years) = deflate(data, current, req)?;

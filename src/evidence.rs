@@ -118,8 +118,11 @@ pub struct Request<'a> {
     pub template: &'a Path,
     /// Every file of the template's folder, hashed ([`hash_folder`]).
     pub template_files: &'a [Hashed],
-    /// Font files: (name, bytes).
-    pub fonts: Vec<(String, &'a [u8])>,
+    /// The font files, hashed ([`hash_files`]).
+    pub fonts: &'a [Hashed],
+    /// The selected input rows ([`inputs`]), the same for every bulletin of
+    /// a run.
+    pub inputs: &'a Inputs,
     /// Creation time.
     pub timestamp: i64,
     /// The period lacked months and the run went on (`--allow-partial`).
@@ -187,40 +190,46 @@ pub fn hash_folder(dir: &Path) -> Result<Vec<Hashed>> {
 /// `YYYY-MM[…]` and the months to keep; `None` keeps every row.
 type Selection<'a> = (&'static str, Option<(&'static str, &'a BTreeSet<String>)>);
 
-/// Gathers the attachments and the manifest.
-pub fn gather(req: &Request<'_>) -> Result<Evidence> {
-    let months = |year: i32| -> BTreeSet<String> { req.period.months(year).into_iter().collect() };
-    let period_and_base: BTreeSet<String> = months(req.year)
-        .into_iter()
-        .chain(months(req.year - 1))
-        .collect();
+/// The input rows a period's bulletins are computed from, selected from the
+/// data files and hashed: read once per run and attached to every bulletin.
+#[derive(Default)]
+pub struct Inputs {
+    attachments: Vec<Attachment>,
+    hashed: Vec<Hashed>,
+}
+
+/// Selects the input rows of `period` in `year` (with its comparison period
+/// and, for the enterprise rows, two years back; reference tables whole).
+pub fn inputs(data: &Dataset, period: Period, year: i32, prices: Prices) -> Result<Inputs> {
+    let months = |year: i32| -> BTreeSet<String> { period.months(year).into_iter().collect() };
+    let period_and_base: BTreeSet<String> =
+        months(year).into_iter().chain(months(year - 1)).collect();
     let with_two_years: BTreeSet<String> = period_and_base
         .iter()
         .cloned()
-        .chain(months(req.year - 2))
+        .chain(months(year - 2))
         .collect();
 
-    let data = req.data;
     let dir = &data.dir;
-    let mut inputs: Vec<Selection<'_>> = vec![
+    let mut files: Vec<Selection<'_>> = vec![
         (load::REGIONS_FILE, None),
         (load::INDUSTRIES_FILE, None),
         (load::INDUSTRY_FILE, Some(("month", &with_two_years))),
     ];
-    if data.price_index_file.is_some() && req.prices == Prices::Comparable {
-        inputs.push((load::PRICE_INDEX_FILE, Some(("month", &period_and_base))));
+    if data.price_index_file.is_some() && prices == Prices::Comparable {
+        files.push((load::PRICE_INDEX_FILE, Some(("month", &period_and_base))));
     }
     if data.air_quality_file.is_some() {
-        inputs.push((load::AIR_QUALITY_FILE, Some(("date", &period_and_base))));
+        files.push((load::AIR_QUALITY_FILE, Some(("date", &period_and_base))));
     }
     if data.indicators_file.is_some() {
-        inputs.push((load::CATALOG_FILE, None));
-        inputs.push((load::INDICATORS_FILE, Some(("month", &period_and_base))));
+        files.push((load::CATALOG_FILE, None));
+        files.push((load::INDICATORS_FILE, Some(("month", &period_and_base))));
     }
 
     let mut attachments = Vec::new();
     let mut hashed = Vec::new();
-    for (name, filter) in inputs {
+    for (name, filter) in files {
         let parquet = name == load::INDUSTRY_FILE
             && data
                 .industry_file
@@ -246,6 +255,29 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             bytes,
         });
     }
+    Ok(Inputs {
+        attachments,
+        hashed,
+    })
+}
+
+/// Files hashed for the manifest: (name, bytes) → name and SHA-256.
+pub fn hash_files(files: &[(String, &[u8])]) -> Vec<Hashed> {
+    files
+        .iter()
+        .map(|(name, bytes)| Hashed {
+            path: name.clone(),
+            sha256: sha256(bytes),
+            rows: None,
+        })
+        .collect()
+}
+
+/// Gathers the attachments and the manifest.
+pub fn gather(req: &Request<'_>) -> Result<Evidence> {
+    let data = req.data;
+    let mut attachments = req.inputs.attachments.clone();
+    let mut hashed = req.inputs.hashed.clone();
     // Text the editors wrote: publication.toml, the stories and their pictures.
     let mut texts: Vec<(String, std::path::PathBuf, &'static str)> = Vec::new();
     if let Some(path) = &data.publication_file {
@@ -320,15 +352,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         template_files: req.template_files.to_vec(),
-        fonts: req
-            .fonts
-            .iter()
-            .map(|(name, bytes)| Hashed {
-                path: name.clone(),
-                sha256: sha256(bytes),
-                rows: None,
-            })
-            .collect(),
+        fonts: req.fonts.to_vec(),
         inputs: hashed,
         summary_csv_sha256: sha256(req.summary_csv),
         allow_partial: req.allow_partial,

@@ -184,11 +184,15 @@ struct Prepared<'o> {
     missing: Vec<String>,
     warnings: Vec<String>,
     prices: aggregate::Prices,
+    /// The enterprise rows of the period, scanned once for every bulletin.
+    scan: aggregate::Scan,
     whole: aggregate::Summary,
     stories: Vec<load::Story>,
     fonts: render::Fonts,
     template: render::Template,
     template_files: Vec<evidence::Hashed>,
+    font_files: Vec<evidence::Hashed>,
+    inputs: evidence::Inputs,
     timestamp: i64,
 }
 
@@ -264,18 +268,24 @@ impl<'o> Prepared<'o> {
         } else {
             aggregate::Prices::Comparable
         };
-        let whole = aggregate::aggregate(
-            &data,
-            aggregate::Request {
-                period: opts.period,
-                year,
-                prices,
-                region: None,
-            },
-        )?;
+        let request = aggregate::Request {
+            period: opts.period,
+            year,
+            prices,
+            region: None,
+        };
+        let scan = aggregate::Scan::new(&data, request)?;
+        let whole = aggregate::aggregate_scanned(&data, request, &scan)?;
         let stories = load::stories(&data, year, opts.period).map_err(remap)?;
         let fonts = render::Fonts::load(opts.font_path.as_deref())?;
         let template_files = evidence::hash_folder(&render::template_root(&opts.template))?;
+        let font_files = evidence::hash_files(&fonts.files());
+        // The summary-only run attaches nothing, so it selects nothing.
+        let inputs = if opts.summary_only {
+            evidence::Inputs::default()
+        } else {
+            evidence::inputs(&data, opts.period, year, prices)?
+        };
         Ok(Prepared {
             opts,
             transcoded,
@@ -284,11 +294,14 @@ impl<'o> Prepared<'o> {
             missing,
             warnings,
             prices,
+            scan,
             whole,
             stories,
             fonts,
             template,
             template_files,
+            font_files,
+            inputs,
             timestamp: opts.timestamp.unwrap_or_else(timestamp),
         })
     }
@@ -322,7 +335,7 @@ impl<'o> Prepared<'o> {
         let (summary, place, code) = match unit {
             None => (&self.whole, &data.prefecture, None),
             Some(i) => {
-                scoped = aggregate::aggregate(
+                scoped = aggregate::aggregate_scanned(
                     data,
                     aggregate::Request {
                         period: opts.period,
@@ -330,6 +343,7 @@ impl<'o> Prepared<'o> {
                         prices: self.prices,
                         region: Some(i),
                     },
+                    &self.scan,
                 )?;
                 let county = &data.counties[i];
                 (&scoped, county, Some(county.code.clone()))
@@ -393,7 +407,8 @@ impl<'o> Prepared<'o> {
             summary_csv: &summary_csv,
             template: &opts.template,
             template_files: &self.template_files,
-            fonts: self.fonts.files(),
+            fonts: &self.font_files,
+            inputs: &self.inputs,
             timestamp: self.timestamp,
             allow_partial: !self.missing.is_empty(),
             stories: &ctx.stories,

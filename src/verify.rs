@@ -80,15 +80,7 @@ pub fn verify(req: &Request) -> Result<String> {
         &now,
     ));
     let fonts = crate::render::Fonts::load(req.font_path.as_deref())?;
-    let font_hashes: Vec<Hashed> = fonts
-        .files()
-        .iter()
-        .map(|(name, bytes)| Hashed {
-            path: name.clone(),
-            sha256: evidence::sha256(bytes),
-            rows: None,
-        })
-        .collect();
+    let font_hashes = evidence::hash_files(&fonts.files());
     problems.extend(compare_hashes("font", &manifest.fonts, &font_hashes));
 
     // Rebuild from the attached rows.
