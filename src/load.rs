@@ -360,6 +360,37 @@ pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Resu
     }
 }
 
+/// Which enterprise-months the enterprise rows have had, to report a second
+/// row for one with both lines (CSV) or rows (Parquet). Memory grows with
+/// enterprises and rows, so a row costs little: each enterprise id is stored
+/// once and numbered, and a row is one u64 (number and month).
+#[derive(Default)]
+struct EnterpriseMonths {
+    ids: HashMap<String, u32>,
+    rows: HashMap<u64, u64>,
+}
+
+impl EnterpriseMonths {
+    /// The enterprise's number, given on its first sight.
+    fn number(&mut self, id: &str) -> u32 {
+        if let Some(&n) = self.ids.get(id) {
+            return n;
+        }
+        let n = self.ids.len() as u32;
+        self.ids.insert(id.to_string(), n);
+        n
+    }
+
+    /// Records a row at `at`; returns where the same enterprise-month was
+    /// seen before, if it was.
+    fn insert(&mut self, id: &str, (year, month): (i32, u8), at: u64) -> Option<u64> {
+        let n = self.number(id);
+        let key = (u64::from(n) << 24)
+            | ((year.clamp(0, 99_999) as u64 * 16 + u64::from(month)) & 0xFF_FFFF);
+        self.rows.insert(key, at)
+    }
+}
+
 /// Collects data errors up to the limit.
 #[derive(Default)]
 struct Errors {
@@ -864,22 +895,7 @@ fn read_industry_monthly(
     let county_codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
     let industry_codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
     let mut months = BTreeSet::new();
-    // Memory grows with enterprises and rows, so keep it small per row: each
-    // enterprise id is stored once and numbered; a row is (number, month).
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut number = |id: &str| -> u32 {
-        if let Some(&n) = ids.get(id) {
-            return n;
-        }
-        let n = ids.len() as u32;
-        ids.insert(id.to_string(), n);
-        n
-    };
-    let key = |n: u32, (year, month): (i32, u8)| -> u64 {
-        (u64::from(n) << 24) | ((year.clamp(0, 99_999) as u64 * 16 + u64::from(month)) & 0xFF_FFFF)
-    };
-    // (enterprise, month) -> line, to report duplicates with both lines.
-    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut seen = EnterpriseMonths::default();
     let mut rows = 0u64;
     // (enterprise, year) -> region of its first row that year, to warn once
     // about an enterprise that moves.
@@ -889,7 +905,7 @@ fn read_industry_monthly(
         if let (Some((year, _)), id) = (parse_month(rec.get("month")), rec.get("enterprise_id")) {
             let region = rec.get("region_code");
             let home = homes
-                .entry((number(id), year))
+                .entry((seen.number(id), year))
                 .or_insert_with(|| (region.to_string(), false));
             if home.0 != region && !home.1 {
                 home.1 = true;
@@ -931,7 +947,7 @@ fn read_industry_monthly(
         }
         if let (Some(month), Some(id)) = (month, id) {
             months.insert(month);
-            if let Some(first) = seen.insert(key(number(&id), month), rec.line) {
+            if let Some(first) = seen.insert(&id, month, rec.line) {
                 errors.push(rec.error(
                     "enterprise_id",
                     format!(

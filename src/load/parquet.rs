@@ -9,7 +9,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{Errors, INDUSTRY_COLUMNS, Industry, MonthSet, OPTIONAL_FLOWS, Region, parse_month};
+use super::{
+    EnterpriseMonths, Errors, INDUSTRY_COLUMNS, Industry, MonthSet, OPTIONAL_FLOWS, Region,
+    parse_month,
+};
 use crate::error::DataError;
 
 /// Scans the file lazily (the aggregate stage uses this too).
@@ -224,13 +227,12 @@ pub(super) fn read(
         Err(e) => fail(errors, e),
     }
 
-    // One row per enterprise and month, checked as the CSV is: each id
-    // numbered once, a u64 per row, fed batch by batch (a group-by over
-    // enterprise and month held ten million groups at 10 M rows).
+    // One row per enterprise and month, checked as the CSV is, fed batch by
+    // batch (a group-by over enterprise and month held ten million groups at
+    // 10 M rows).
     #[derive(Default)]
     struct Seen {
-        ids: std::collections::HashMap<String, u32>,
-        rows: std::collections::HashMap<u64, u64>,
+        rows: EnterpriseMonths,
         duplicates: Vec<(String, String, u64, u64)>,
     }
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
@@ -247,14 +249,10 @@ pub(super) fn read(
                 let (Some(row), Some(id), Some(month)) = (row, id, month) else {
                     continue;
                 };
-                let Some((year, m)) = parse_month(month) else {
+                let Some(parsed) = parse_month(month) else {
                     continue;
                 };
-                let next = seen.ids.len() as u32;
-                let n = *seen.ids.entry(id.to_string()).or_insert(next);
-                let key =
-                    (u64::from(n) << 24) | ((year.clamp(0, 65_535) as u64) * 16 + u64::from(m));
-                if let Some(first) = seen.rows.insert(key, row)
+                if let Some(first) = seen.rows.insert(id, parsed, row)
                     && seen.duplicates.len() < crate::error::MAX_DATA_ERRORS
                 {
                     seen.duplicates
