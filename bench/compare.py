@@ -188,7 +188,9 @@ def main():
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(os.path.join(REPO, "templates"), os.path.join(root, "templates"))
     shutil.copy(os.path.join(out1, "2024-H1", "summary.json"), os.path.join(root, "summary.json"))
-    shutil.copytree(os.path.join(REPO, "data", "stories", "2024-H1"), os.path.join(root, "stories"))
+    # The template shows the stories' pictures from their attachments' paths.
+    shutil.copytree(os.path.join(REPO, "data", "stories", "2024-H1"),
+                    os.path.join(root, "evidence", "data", "stories", "2024-H1"))
     typst_cmd = [args.python, "-c", TYPST_CHILD, root, os.path.join(REPO, "fonts"),
                  os.path.join(work, "typst-py.pdf")]
     t_review, m_review = measure(review_cmd, args.runs, env=env)

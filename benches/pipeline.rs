@@ -33,7 +33,7 @@ fn context(data: &Dataset) -> phrase::Context {
         counties: data.counties.iter().map(names).collect(),
         publication: data.publication.clone(),
         stories: load::stories(data, 2024, Period::H1).expect("the stories load"),
-        image_root: review::STORY_IMAGES.into(),
+        image_root: review::evidence::pictures_dir(2024, Period::H1),
         whole_of: None,
     }
 }
@@ -70,7 +70,11 @@ fn stages(c: &mut Criterion) {
             let mut files = std::collections::BTreeMap::new();
             for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
                 files.insert(
-                    format!("{}/{}", review::STORY_IMAGES, picture.name),
+                    format!(
+                        "{}/{}",
+                        review::evidence::pictures_dir(2024, Period::H1),
+                        picture.name
+                    ),
                     picture.bytes.clone(),
                 );
             }

@@ -145,6 +145,21 @@ pub struct Evidence {
     pub manifest: Manifest,
 }
 
+/// A story file's path within the data folder (and, under
+/// `{EVIDENCE_DIR}/data/`, within the PDF): `stories/2024-H1/<name>`.
+fn story_path(year: i32, period: Period, name: &str) -> String {
+    format!("{}/{year}-{}/{name}", load::STORIES_DIR, period.key())
+}
+
+/// The folder under which the template finds the stories' pictures: their
+/// attachments, so the picture printed is the picture archived.
+pub fn pictures_dir(year: i32, period: Period) -> String {
+    format!(
+        "{EVIDENCE_DIR}/data/{}",
+        story_path(year, period, "").trim_end_matches('/')
+    )
+}
+
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -278,16 +293,17 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
     let data = req.data;
     let mut attachments = req.inputs.attachments.clone();
     let mut hashed = req.inputs.hashed.clone();
-    // Text the editors wrote: publication.toml, the stories and their pictures.
-    let mut texts: Vec<(String, std::path::PathBuf, &'static str)> = Vec::new();
-    if let Some(path) = &data.publication_file {
+    // What the editors wrote, with the bytes the bulletin was made from (not
+    // read again: the file may have changed since): publication.toml, the
+    // stories and their pictures.
+    let mut texts: Vec<(String, &[u8], &'static str)> = Vec::new();
+    if let Some(source) = &data.publication_source {
         texts.push((
             load::PUBLICATION_FILE.into(),
-            path.clone(),
+            source.as_bytes(),
             "application/toml",
         ));
     }
-    let story_dir = format!("{}/{}-{}", load::STORIES_DIR, req.year, req.period.key());
     for story in req.stories {
         let name = story
             .file
@@ -295,8 +311,8 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         texts.push((
-            format!("{story_dir}/{name}"),
-            story.file.clone(),
+            story_path(req.year, req.period, &name),
+            story.source.as_bytes(),
             "text/plain",
         ));
         if let Some(picture) = &story.image {
@@ -304,21 +320,18 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
                 .iter()
                 .find(|(ext, _)| picture.name.to_lowercase().ends_with(&format!(".{ext}")))
                 .map_or("application/octet-stream", |(_, m)| m);
-            let path = story.file.with_file_name(&picture.name);
-            texts.push((format!("{story_dir}/{}", picture.name), path, mime));
+            texts.push((
+                story_path(req.year, req.period, &picture.name),
+                &picture.bytes,
+                mime,
+            ));
         }
     }
     texts.dedup_by(|a, b| a.0 == b.0);
-    for (name, path, mime) in texts {
-        let bytes = std::fs::read(&path).map_err(|e| {
-            Error::from(DataError::file(
-                &path,
-                format!("cannot read again for the archive: {e}"),
-            ))
-        })?;
+    for (name, bytes, mime) in texts {
         hashed.push(Hashed {
             path: name.clone(),
-            sha256: sha256(&bytes),
+            sha256: sha256(bytes),
             rows: None,
         });
         attachments.push(Attachment {
@@ -326,7 +339,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             description: format!("{name}: written by the editors, as printed in this bulletin"),
             relationship: "source",
             mime,
-            bytes,
+            bytes: bytes.to_vec(),
         });
     }
     attachments.push(Attachment {

@@ -87,9 +87,6 @@ pub struct Report {
 /// Paper sizes `--paper` accepts (Typst's names).
 pub const PAPERS: [&str; 7] = ["a3", "a4", "a5", "iso-b4", "iso-b5", "jis-b4", "jis-b5"];
 
-/// Where the renderer serves the stories' pictures to the template.
-pub const STORY_IMAGES: &str = "/stories";
-
 /// What a successful run wrote.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -369,7 +366,7 @@ impl<'o> Prepared<'o> {
             counties: data.counties.iter().map(names).collect(),
             publication: data.publication.clone(),
             stories,
-            image_root: STORY_IMAGES.to_string(),
+            image_root: evidence::pictures_dir(self.year, opts.period),
             whole_of: unit.map(|i| phrase::WholeOf {
                 place: data.prefecture.short_name.clone(),
                 whole: self.whole.prefecture.clone(),
@@ -422,18 +419,13 @@ impl<'o> Prepared<'o> {
             attachments: &evidence.attachments,
         })
         .expect("the bulletin serialises");
-        let mut files: std::collections::BTreeMap<String, Vec<u8>> = evidence
+        // The JSON above has the names; the bytes move to the renderer (the
+        // stories' pictures among them, which the template shows from there).
+        let files = evidence
             .attachments
             .iter_mut()
-            // The JSON above has the names; the bytes move to the renderer.
             .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
             .collect();
-        for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
-            files.insert(
-                format!("{STORY_IMAGES}/{}", picture.name),
-                picture.bytes.clone(),
-            );
-        }
         let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
         inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
         let pdf = render::render(&render::Job {

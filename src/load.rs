@@ -136,8 +136,9 @@ pub struct Dataset {
     pub months: BTreeSet<(i32, u8)>,
     /// Which of [`OPTIONAL_FLOWS`] the enterprise file has.
     pub optional_flows: Vec<&'static str>,
-    /// `publication.toml`, if the folder has one.
-    pub publication_file: Option<PathBuf>,
+    /// `publication.toml`'s text as read, if the folder has one (attached
+    /// to the PDF as it was when the bulletin was made).
+    pub publication_source: Option<String>,
     /// Its settings (defaults without the file); region names resolved to
     /// codes.
     pub publication: Publication,
@@ -250,8 +251,8 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         return Err(errors.into_error());
     }
     Ok(Dataset {
-        publication_file: publication.is_some().then_some(publication_path),
-        publication: publication.unwrap_or_default(),
+        publication_source: publication.as_ref().map(|(_, source)| source.clone()),
+        publication: publication.map(|(p, _)| p).unwrap_or_default(),
         dir: data_dir.to_path_buf(),
         indicators_file,
         catalog,

@@ -67,8 +67,12 @@ pub struct ReviewSettings {
     pub regions: Option<Vec<String>>,
 }
 
-/// Reads and checks `publication.toml`; a missing file gives the defaults.
-pub fn read(path: &Path, counties: &[Region]) -> Result<Option<Publication>, Vec<DataError>> {
+/// Reads and checks `publication.toml`, returning it with its text as read
+/// (attached to the PDF); a missing file gives `None`.
+pub fn read(
+    path: &Path,
+    counties: &[Region],
+) -> Result<Option<(Publication, String)>, Vec<DataError>> {
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -82,7 +86,8 @@ pub fn read(path: &Path, counties: &[Region]) -> Result<Option<Publication>, Vec
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(vec![DataError::file(path, format!("cannot read: {e}"))]),
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let source = text;
+    let text = source.strip_prefix('\u{feff}').unwrap_or(&source);
     let mut publication: Publication = toml::from_str(text).map_err(|e| {
         let message = e.message().to_string();
         vec![match e.span() {
@@ -136,7 +141,7 @@ pub fn read(path: &Path, counties: &[Region]) -> Result<Option<Publication>, Vec
         *order = codes;
     }
     if errors.is_empty() {
-        Ok(Some(publication))
+        Ok(Some((publication, source.clone())))
     } else {
         Err(errors)
     }
@@ -190,7 +195,7 @@ mod tests {
             .collect()
     }
 
-    fn read_text(text: &str) -> Result<Option<Publication>, Vec<String>> {
+    fn read_text(text: &str) -> Result<Option<(Publication, String)>, Vec<String>> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("publication.toml");
         std::fs::write(&path, text).unwrap();
@@ -210,7 +215,8 @@ mod tests {
             "[masthead]\nname = \"延边经济观察\"\ndate = \"2024-07-22\"\n[review]\nregions = [\"汪清县\", \"222401\"]\n",
         )
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!(p.masthead.name.as_deref(), Some("延边经济观察"));
         assert_eq!(
             p.review.regions,

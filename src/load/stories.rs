@@ -67,6 +67,8 @@ pub struct Picture {
 pub struct Story {
     /// The story file, for messages.
     pub file: PathBuf,
+    /// The file's text as read (attached to the PDF).
+    pub source: String,
     /// `title:` (required).
     pub title: Text,
     /// `kicker:` (引题), a line set above the title.
@@ -101,10 +103,12 @@ const FIELDS: [(&str, &str); 8] = [
 /// Parses one story file's text. `file` is only used in messages. Returns
 /// every problem found, each with its line and character position.
 pub fn parse_story(file: &Path, text: &str) -> Result<Story, Vec<DataError>> {
+    let source = text.to_string();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut errors = Vec::new();
     let mut story = Story {
         file: file.to_path_buf(),
+        source,
         title: Vec::new(),
         kicker: None,
         byline: None,
