@@ -225,15 +225,7 @@ fn main() -> ExitCode {
     }
     match review::run(&opts) {
         Ok(outcome) => {
-            for warning in &outcome.warnings {
-                eprintln!("review: warning: {warning}");
-            }
-            if let (true, Some(pdf)) = (outcome.unchanged, &outcome.pdf) {
-                eprintln!(
-                    "review: {} is already this bulletin, byte for byte; nothing rewritten",
-                    pdf.display()
-                );
-            }
+            tell(&outcome, true);
             if let Some(pdf) = &outcome.pdf {
                 println!("{}", pdf.display());
             }
@@ -273,18 +265,9 @@ fn batch(opts: &review::Options) -> ExitCode {
     for report in &reports {
         match &report.result {
             Ok(outcome) => {
-                if !warned {
-                    for warning in &outcome.warnings {
-                        eprintln!("review: warning: {warning}");
-                    }
-                    warned = true;
-                }
-                if let (true, Some(pdf)) = (outcome.unchanged, &outcome.pdf) {
-                    eprintln!(
-                        "review: {} is already this bulletin, byte for byte; nothing rewritten",
-                        pdf.display()
-                    );
-                }
+                // The data warnings are the run's: the same for every bulletin.
+                tell(outcome, !warned);
+                warned = true;
                 match &outcome.pdf {
                     Some(pdf) => println!("{}", pdf.display()),
                     None => println!("{}", outcome.summary_csv.display()),
@@ -306,6 +289,22 @@ fn batch(opts: &review::Options) -> ExitCode {
     }
     let code = failed.iter().map(|(_, e)| e.exit_code()).max().unwrap_or(1);
     ExitCode::from(code as u8)
+}
+
+/// Prints on stderr the data warnings (when `warnings`) and that an
+/// identical PDF was left alone.
+fn tell(outcome: &review::Outcome, warnings: bool) {
+    if warnings {
+        for warning in &outcome.warnings {
+            eprintln!("review: warning: {warning}");
+        }
+    }
+    if let (true, Some(pdf)) = (outcome.unchanged, &outcome.pdf) {
+        eprintln!(
+            "review: {} is already this bulletin, byte for byte; nothing rewritten",
+            pdf.display()
+        );
+    }
 }
 
 fn fail(err: &review::Error) -> ExitCode {
