@@ -1,9 +1,9 @@
 //! Stage 2, aggregate: turns the validated enterprise-month rows into the
 //! period's figures with Polars lazy plans.
 //!
-//! The plan scans the CSV once per input (Polars pushes the month filter and
-//! the column selection into the scan), keeps the rows of the period and of
-//! the same months one year earlier, and works on *comparable scope*: the
+//! The plans read the enterprise rows load kept ([`crate::load::EnterpriseRows`]),
+//! filtered once to the period and the same months one and two years earlier
+//! ([`Scan`]), and work on *comparable scope*: the
 //! enterprises in scope are those with at least one row in the period; the
 //! base of every growth rate is the same months of the previous year for
 //! those enterprises only (an enterprise without a row in a base month
@@ -22,7 +22,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{DataError, Error, Result};
-use crate::load::{Aggregation, CatalogEntry, Dataset, Region};
+use crate::load::{Aggregation, CatalogEntry, Dataset, Region, month_number};
 use crate::period::{Period, month_key};
 
 /// How value added is valued when it grows.
@@ -446,15 +446,7 @@ impl Scan {
         let needed = in_period(req, req.year)
             .or(in_period(req, req.year - 1))
             .or(in_period(req, req.year - 2));
-        collect(
-            scan_industry(data)?
-                .filter(needed)
-                // Identifiers repeat every month: stored once each.
-                .with_column(
-                    col("enterprise_id").cast(DataType::from_categories(Categories::global())),
-                ),
-        )
-        .map(Scan)
+        collect(data.rows.frame().clone().lazy().filter(needed)).map(Scan)
     }
 }
 
@@ -462,8 +454,8 @@ impl Scan {
 fn in_period(req: Request, year: i32) -> Expr {
     let (first, last) = req.period.month_range();
     col("month")
-        .gt_eq(lit(month_key(year, first)))
-        .and(col("month").lt_eq(lit(month_key(year, last))))
+        .gt_eq(lit(month_number(year, first)))
+        .and(col("month").lt_eq(lit(month_number(year, last))))
 }
 
 /// [`aggregate`] from rows already scanned for the same period and year.
@@ -479,19 +471,17 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
     let raw: Vec<&str> = flows.iter().map(|f| f.column).collect();
     let mut derived = raw.clone();
     derived.extend(["value_added_cmp", "value_added_cmp2"]);
-    let current = fix_columns(current, &derived);
+    // Materialised once: every plan below reads these rows.
+    let current = collect(fix_columns(current, &derived))?.lazy();
     let rows = fix_columns(rows, &raw);
     let previous = rows.clone().filter(in_period(req.year - 1));
     // Two years back only when the data has every month of that period.
     let two_years = data.missing_months(req.year - 2, (first, last)).is_empty();
 
     // One row per enterprise in scope, with its attribution and sums.
-    let by_latest = |name: &str| {
-        col(name)
-            .sort_by([col("month")], SortMultipleOptions::default())
-            .last()
-    };
-    let mut sums = vec![by_latest("region_code"), by_latest("industry_code")];
+    // (An enterprise has one row a month: its latest row is unique.)
+    let by_latest = |name: &str| col(name).get(col("month").arg_max(), false);
+    let mut sums = vec![by_latest("region"), by_latest("industry")];
     for f in &flows {
         sums.push(col(f.column).sum().alias(f.prefix));
         sums.push(
@@ -507,18 +497,18 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
     }
     let enterprises = current
         .clone()
-        .group_by([col("enterprise_id")])
+        .group_by([col("enterprise")])
         .agg(sums)
         .cache();
-    let ids = enterprises.clone().select([col("enterprise_id")]);
+    let ids = enterprises.clone().select([col("enterprise")]);
     let base_of = |rows: LazyFrame, suffix: &str| {
         rows.join(
             ids.clone(),
-            [col("enterprise_id")],
-            [col("enterprise_id")],
+            [col("enterprise")],
+            [col("enterprise")],
             JoinArgs::new(JoinType::Semi),
         )
-        .group_by([col("enterprise_id")])
+        .group_by([col("enterprise")])
         .agg(
             flows
                 .iter()
@@ -528,15 +518,15 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
     };
     let mut scoped = enterprises.join(
         base_of(previous.clone(), "_base"),
-        [col("enterprise_id")],
-        [col("enterprise_id")],
+        [col("enterprise")],
+        [col("enterprise")],
         JoinArgs::new(JoinType::Left),
     );
     if two_years {
         scoped = scoped.join(
             base_of(rows.filter(in_period(req.year - 2)), "_base2"),
-            [col("enterprise_id")],
-            [col("enterprise_id")],
+            [col("enterprise")],
+            [col("enterprise")],
             JoinArgs::new(JoinType::Left),
         );
     } else {
@@ -558,12 +548,11 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
             fill.push(col(format!("{}_base2", f.prefix)).fill_null(lit(0i64)));
         }
     }
-    let scoped = scoped.with_columns(fill).cache();
+    // One row per enterprise in scope, materialised once for every grouping.
+    let scoped = collect(scoped.with_columns(fill))?.lazy();
     let whole = req.region.map_or(&data.prefecture, |i| &data.counties[i]);
     let scoped = match req.region {
-        Some(_) => scoped
-            .filter(col("region_code").eq(lit(whole.code.clone())))
-            .cache(),
+        Some(i) => scoped.filter(col("region").eq(lit(i as u32))).cache(),
         None => scoped,
     };
     let plan = Plan {
@@ -580,7 +569,7 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
     };
     let regions = collect(grouped(
         scoped.clone(),
-        "region_code",
+        col("region"),
         units(counties),
         true,
         &plan,
@@ -596,35 +585,53 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
         .collect();
     let industries = collect(grouped(
         scoped.clone(),
-        "industry_code",
+        col("industry"),
         units(&industries_ref),
         false,
         &plan,
     ))?;
     let total = collect(grouped(
-        scoped
-            .clone()
-            .with_column(lit(whole.code.clone()).alias("all")),
-        "all",
+        scoped.clone(),
+        lit(0u32),
         units(std::slice::from_ref(whole)),
         false,
         &plan,
     ))?;
 
-    let series = |key: Expr, list: &[Region]| {
+    // The rows of the enterprises in scope with the region and division
+    // they count in, materialised once for the three series.
+    let attribution = scoped
+        .clone()
+        .select([col("enterprise"), col("region"), col("industry")]);
+    let attributed = |rows: LazyFrame, flows: &[&str]| {
+        let mut columns = vec![col("enterprise"), col("month")];
+        columns.extend(flows.iter().map(|c| col(*c)));
+        collect(rows.select(columns).join(
+            attribution.clone(),
+            [col("enterprise")],
+            [col("enterprise")],
+            JoinArgs::new(JoinType::Inner),
+        ))
+        .map(DataFrame::lazy)
+    };
+    let current_rows = attributed(
+        current.clone(),
+        &["output_value", "value_added", "value_added_cmp"],
+    )?;
+    let previous_rows = attributed(previous.clone(), &["output_value", "value_added"])?;
+    let series = |key: &str, list: &[Region]| {
         let frame = monthly_series(
-            current.clone(),
-            previous.clone(),
-            scoped.clone(),
-            key,
+            current_rows.clone(),
+            previous_rows.clone(),
+            col(key),
             list,
             req,
         )?;
         collect(frame).and_then(|df| month_figures(&df))
     };
-    let total_months = series(lit(whole.code.clone()), std::slice::from_ref(whole))?;
-    let region_months = series(col("region_code"), counties)?;
-    let industry_months = series(col("industry_code"), &industries_ref)?;
+    let total_months = series("whole", std::slice::from_ref(whole))?;
+    let region_months = series("region", counties)?;
+    let industry_months = series("industry", &industries_ref)?;
 
     let mut prefecture = figures(&total)?
         .into_iter()
@@ -762,31 +769,6 @@ fn scan(path: &std::path::Path, text: &[&str], numeric: &[&str]) -> Result<LazyF
     Ok(frame.select(columns))
 }
 
-/// Lazily scans the enterprise-month file with the contract's schema.
-fn scan_industry(data: &Dataset) -> Result<LazyFrame> {
-    let mut numeric = vec!["output_value", "value_added"];
-    numeric.extend(data.optional_flows.iter().copied());
-    if data
-        .industry_file
-        .extension()
-        .is_some_and(|e| e == "parquet")
-    {
-        let frame = crate::load::scan_parquet(&data.industry_file)
-            .map_err(|e| polars_error(&data.industry_file, e))?;
-        let mut columns: Vec<Expr> = ["month", "enterprise_id", "region_code", "industry_code"]
-            .iter()
-            .map(|c| col(*c).str().strip_chars(lit(NULL)))
-            .collect();
-        columns.extend(numeric.iter().map(|c| col(*c).cast(DataType::Float64)));
-        return Ok(frame.select(columns));
-    }
-    scan(
-        &data.industry_file,
-        &["month", "enterprise_id", "region_code", "industry_code"],
-        &numeric,
-    )
-}
-
 /// Adds `va_real`, value added at the prices growth is measured at.
 /// Adds `value_added_cmp` (value added at the prices growth is measured at)
 /// and `value_added_cmp2` (at the prices of two years earlier: deflated by
@@ -810,16 +792,39 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
         )
         .into());
     };
-    let index = scan(path, &["month", "industry_code"], &["index"])?.cache();
+    // The index file's months and divisions numbered like the enterprise rows.
+    let codes: Vec<&str> = data.industries.iter().map(|i| i.code.as_str()).collect();
+    let numbers: Vec<u32> = (0..codes.len() as u32).collect();
+    let divisions = df!("code" => codes, "industry" => numbers)
+        .expect("equal lengths")
+        .lazy();
+    let part = |from: i64, len: u64| {
+        col("month")
+            .str()
+            .slice(lit(from), lit(len))
+            .cast(DataType::Int32)
+    };
+    let index = scan(path, &["month", "industry_code"], &["index"])?
+        .with_column((part(0, 4) * lit(100) + part(5, 2)).alias("month"))
+        .join(
+            divisions,
+            [col("industry_code")],
+            [col("code")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .cache();
     // Each month of the period next to the same month a year earlier.
-    let this_year = req.period.months(req.year);
-    let last_year = req.period.months(req.year - 1);
+    let (first, last) = req.period.month_range();
+    let this_year: Vec<i32> = (first..=last).map(|m| month_number(req.year, m)).collect();
+    let last_year: Vec<i32> = (first..=last)
+        .map(|m| month_number(req.year - 1, m))
+        .collect();
     let calendar = df!("month" => this_year, "month_prev" => last_year)
         .expect("equal lengths")
         .lazy();
     // The index of (month key column, division), falling back to the month's `all` row.
     let lookup = |rows: LazyFrame, month: &str, alias: &str| {
-        let own = index.clone().filter(col("industry_code").neq(lit("all")));
+        let own = index.clone().filter(col("industry").is_not_null());
         let all = index
             .clone()
             .filter(col("industry_code").eq(lit("all")))
@@ -827,11 +832,11 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
         rows.join(
             own.select([
                 col("month"),
-                col("industry_code"),
+                col("industry"),
                 col("index").alias("index_own"),
             ]),
-            [col(month), col("industry_code")],
-            [col("month"), col("industry_code")],
+            [col(month), col("industry")],
+            [col("month"), col("industry")],
             JoinArgs::new(JoinType::Left),
         )
         .join(
@@ -843,6 +848,13 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
         .with_column(col("index_own").fill_null(col("index_all")).alias(alias))
         .drop(cols(["index_own", "index_all"]))
     };
+    let deflated = |joined: LazyFrame| {
+        let deflated = col("value_added") / (col("index") / lit(100.0));
+        joined.with_columns([
+            deflated.clone().alias("value_added_cmp"),
+            (deflated / (col("index_prev") / lit(100.0))).alias("value_added_cmp2"),
+        ])
+    };
     let joined = lookup(rows, "month", "index");
     let joined = lookup(
         joined.join(
@@ -853,25 +865,32 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
         ),
         "month_prev",
         "index_prev",
-    )
-    .cache();
+    );
+    // Materialised once, with the deflated columns: the checks below and
+    // every plan of the aggregation read it.
+    let joined = streamed(deflated(joined))
+        .map_err(|e| polars_error(path, e))?
+        .lazy();
 
     // A month and division with no index at all cannot be deflated.
     let missing = joined
         .clone()
         .filter(col("index").is_null())
-        .group_by([col("month"), col("industry_code")])
+        .group_by([col("month"), col("industry")])
         .agg([len()])
-        .sort(["month", "industry_code"], SortMultipleOptions::default());
+        .sort(["month", "industry"], SortMultipleOptions::default());
     let missing = streamed(missing).map_err(|e| polars_error(path, e))?;
     if missing.height() > 0 {
-        let months = string_column(&missing, "month")?;
-        let codes = string_column(&missing, "industry_code")?;
+        let months = f64_column(&missing, "month")?;
+        let divisions = f64_column(&missing, "industry")?;
         let errors = months
             .iter()
-            .zip(&codes)
+            .zip(&divisions)
             .take(crate::error::MAX_DATA_ERRORS)
-            .map(|(m, c)| {
+            .map(|(m, d)| {
+                let m = m.unwrap_or_default() as i32;
+                let m = month_key(m / 100, (m % 100) as u8);
+                let c = &data.industries[d.unwrap_or_default() as usize].code;
                 DataError::file(
                     path,
                     format!("no index for {m} and division {c}, and no `all` row for {m}; add one or run with --current-prices"),
@@ -887,16 +906,12 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
     )
     .map_err(|e| polars_error(path, e))?;
     let complete = f64_column(&prev_missing, "n")?.first().copied().flatten() == Some(0.0);
-    let deflated = col("value_added") / (col("index") / lit(100.0));
-    let rows = joined.with_columns([
-        deflated.clone().alias("value_added_cmp"),
-        (deflated / (col("index_prev") / lit(100.0))).alias("value_added_cmp2"),
-    ]);
-    Ok((rows, complete))
+    Ok((joined, complete))
 }
 
 /// The reference table of units (regions or divisions) in their file order,
-/// so that units without enterprises still appear, in a stable order.
+/// so that units without enterprises still appear, in a stable order;
+/// `order` is also the index the enterprise rows use.
 fn units(list: &[Region]) -> LazyFrame {
     let codes: Vec<&str> = list.iter().map(|r| r.code.as_str()).collect();
     let names: Vec<&str> = list.iter().map(|r| r.name.as_str()).collect();
@@ -906,10 +921,11 @@ fn units(list: &[Region]) -> LazyFrame {
         .lazy()
 }
 
-/// Groups the enterprises by `key` and derives every measure of a flow.
+/// Groups the enterprises by `key` (the unit's index) and derives every
+/// measure of a flow.
 fn grouped(
     scoped: LazyFrame,
-    key: &str,
+    key: Expr,
     units: LazyFrame,
     rank: bool,
     plan: &Plan<'_>,
@@ -930,9 +946,9 @@ fn grouped(
     }
     let mut frame = units
         .join(
-            scoped.group_by([col(key).alias("code")]).agg(sums),
-            [col("code")],
-            [col("code")],
+            scoped.group_by([key.alias("order")]).agg(sums),
+            [col("order")],
+            [col("order")],
             JoinArgs::new(JoinType::Left),
         )
         .with_columns(fill)
@@ -1043,57 +1059,45 @@ fn flow_measures(prefix: &str, two_years: bool) -> Vec<Expr> {
 }
 
 /// 当月 and 累计 series over the period's months for every unit of `units`:
-/// the enterprises in scope, attributed like the period's figures, grouped by
-/// `key` (a column of `attributed`) and month.
+/// the rows of the enterprises in scope, attributed like the period's
+/// figures, grouped by `key` (the unit's index, `whole` for the whole) and
+/// month.
 fn monthly_series(
     current: LazyFrame,
     previous: LazyFrame,
-    attributed: LazyFrame,
     key: Expr,
     list: &[Region],
     req: Request,
 ) -> Result<LazyFrame> {
-    let attr = attributed.select([col("enterprise_id"), key.alias("code")]);
-    let inner = || JoinArgs::new(JoinType::Inner);
-    let month_no = || col("month").str().slice(lit(5), lit(2)).alias("mm");
+    let month_no = || (col("month") % lit(100)).alias("mm");
+    let key = || key.clone().alias("order");
     let cur = current
-        .join(
-            attr.clone(),
-            [col("enterprise_id")],
-            [col("enterprise_id")],
-            inner(),
-        )
-        .group_by([col("code"), month_no()])
+        .with_column(lit(0u32).alias("whole"))
+        .group_by([key(), month_no()])
         .agg([
             col("output_value").sum().alias("out"),
             col("value_added").sum().alias("va"),
             col("value_added_cmp").sum(),
         ]);
     let prev = previous
-        .join(
-            attr,
-            [col("enterprise_id")],
-            [col("enterprise_id")],
-            inner(),
-        )
-        .group_by([col("code"), month_no()])
+        .with_column(lit(0u32).alias("whole"))
+        .group_by([key(), month_no()])
         .agg([
             col("output_value").sum().alias("out_base"),
             col("value_added").sum().alias("va_base"),
         ]);
     // Every unit × month, so months without rows are 0 and units keep their order.
     let months = req.period.months(req.year);
-    let (mut codes, mut order, mut month, mut mm) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (i, unit) in list.iter().enumerate() {
-        for m in &months {
-            codes.push(unit.code.clone());
-            order.push(i as u32);
-            month.push(m.clone());
-            mm.push(m[5..].to_string());
+    let (mut order, mut month, mut mm) = (Vec::new(), Vec::new(), Vec::new());
+    let (first, _) = req.period.month_range();
+    for i in 0..list.len() as u32 {
+        for (m, text) in (first..).zip(&months) {
+            order.push(i);
+            month.push(text.clone());
+            mm.push(i32::from(m));
         }
     }
-    let grid = df!("code" => codes, "order" => order, "month" => month, "mm" => mm)
+    let grid = df!("order" => order, "month" => month, "mm" => mm)
         .expect("columns of equal length")
         .lazy();
     let zero = |c: &str| col(c).fill_null(lit(0i64));
@@ -1101,7 +1105,7 @@ fn monthly_series(
     let ytd = |c: &str| {
         let sum = col(c)
             .cum_sum(false)
-            .over([col("code")])
+            .over([col("order")])
             .map_err(internal)?;
         Ok::<Expr, Error>(sum.alias(format!("{c}_ytd")))
     };
@@ -1115,7 +1119,7 @@ fn monthly_series(
             ]
         })
         .collect();
-    let keys = || [col("code"), col("mm")];
+    let keys = || [col("order"), col("mm")];
     Ok(grid
         .join(cur, keys(), keys(), JoinArgs::new(JoinType::Left))
         .join(prev, keys(), keys(), JoinArgs::new(JoinType::Left))

@@ -3,9 +3,10 @@
 //!
 //! Validation reads each file once, streaming, with the `csv` crate, so every
 //! problem is reported with its file, line and column; all problems of a run
-//! (up to [`MAX_DATA_ERRORS`]) are collected before the run stops. The
-//! aggregation stage then scans the validated files with Polars, trusting
-//! their shape.
+//! (up to [`MAX_DATA_ERRORS`]) are collected before the run stops. The large
+//! enterprise file is kept, in the same pass, as typed columns
+//! ([`EnterpriseRows`], `load/enterprise.rs`), which the aggregation stage
+//! reads; the small files are scanned again by Polars, trusting their shape.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
@@ -35,10 +36,12 @@ pub const PUBLICATION_FILE: &str = "publication.toml";
 /// Folder of the editors' stories, one subfolder per `<year>-<period>`.
 pub const STORIES_DIR: &str = "stories";
 
+mod enterprise;
 mod parquet;
 mod publication;
 mod stories;
 
+pub use enterprise::{EnterpriseRows, month_number};
 pub use parquet::scan as scan_parquet;
 pub use publication::{Masthead, Publication, ReviewSettings, parse_date};
 pub use stories::{Field, IMAGE_TYPES, Picture, Segment, Story, Text, parse_story};
@@ -136,6 +139,8 @@ pub struct Dataset {
     pub months: BTreeSet<(i32, u8)>,
     /// Which of [`OPTIONAL_FLOWS`] the enterprise file has.
     pub optional_flows: Vec<&'static str>,
+    /// The enterprise rows, validated and typed (read from the file once).
+    pub rows: EnterpriseRows,
     /// `publication.toml`'s text as read, if the folder has one (attached
     /// to the PDF as it was when the bulletin was made).
     pub publication_source: Option<String>,
@@ -210,10 +215,10 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         (false, true) => parquet_file,
         _ => industry_file,
     };
-    let (months, optional_flows) = if industry_file == data_dir.join(INDUSTRY_PARQUET_FILE) {
+    let (months, optional_flows, rows) = if industry_file == data_dir.join(INDUSTRY_PARQUET_FILE) {
         parquet::read(&industry_file, &counties, &industries, &mut errors)
     } else {
-        read_industry_monthly(&industry_file, &counties, &industries, &mut errors)
+        enterprise::read(&industry_file, &counties, &industries, &mut errors)
     }
     .unwrap_or_default();
     let price_file = data_dir.join(PRICE_INDEX_FILE);
@@ -264,6 +269,7 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         industries,
         months,
         optional_flows,
+        rows,
         warnings: errors.warnings,
     })
 }
@@ -452,7 +458,7 @@ impl CsvInput {
         let header = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                errors.push(csv_error(path, &e));
+                errors.push(csv_error(path, e.position().map(csv::Position::line), &e));
                 return None;
             }
         };
@@ -522,6 +528,7 @@ impl CsvInput {
     /// Structural CSV errors (ragged rows, bad UTF-8) are reported and skipped.
     fn for_each(mut self, errors: &mut Errors, mut each: impl FnMut(&Record<'_>, &mut Errors)) {
         let mut record = csv::StringRecord::new();
+        let mut lines = Lines::open(&self.path);
         loop {
             if errors.full() {
                 return;
@@ -529,7 +536,7 @@ impl CsvInput {
             match self.reader.read_record(&mut record) {
                 Ok(false) => return,
                 Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
+                    let line = record.position().map_or(0, |p| lines.at(p));
                     let rec = Record {
                         path: &self.path,
                         line,
@@ -540,7 +547,8 @@ impl CsvInput {
                     each(&rec, errors);
                 }
                 Err(e) => {
-                    errors.push(csv_error(&self.path, &e));
+                    let line = e.position().map(|p| lines.at(p));
+                    errors.push(csv_error(&self.path, line, &e));
                     if !matches!(
                         e.kind(),
                         csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -605,10 +613,7 @@ impl Record<'_> {
         errors: &mut Errors,
     ) -> Option<f64> {
         let raw = self.get(column);
-        let parsed = raw
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && !raw.is_empty());
+        let parsed = finite(raw);
         match parsed {
             Some(v) if min.is_none_or(|m| v >= m) => Some(v),
             Some(v) => {
@@ -635,8 +640,63 @@ impl Record<'_> {
     }
 }
 
-fn csv_error(path: &Path, err: &csv::Error) -> DataError {
-    let line = err.position().map(|p| p.line());
+/// A field read as a finite number (the contract's numbers).
+fn finite(raw: &str) -> Option<f64> {
+    raw.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Where records start, in lines. The `csv` crate's positions count a blank
+/// line before a record, and the `\n` of a CRLF, as the record's own
+/// (its line is one too early after each); this reads the file alongside
+/// and counts the line ends up to the record's first byte.
+struct Lines {
+    reader: Option<std::io::BufReader<File>>,
+    byte: u64,
+    line: u64,
+}
+
+impl Lines {
+    fn open(path: &Path) -> Lines {
+        Lines {
+            reader: File::open(path).ok().map(std::io::BufReader::new),
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    /// The line the record at `position` starts on (positions only grow).
+    fn at(&mut self, position: &csv::Position) -> u64 {
+        use std::io::BufRead;
+        let Some(reader) = &mut self.reader else {
+            return position.line();
+        };
+        let mut skipping = false;
+        loop {
+            let Ok(buffer) = reader.fill_buf() else {
+                return position.line();
+            };
+            if buffer.is_empty() {
+                return self.line;
+            }
+            let mut used = 0;
+            for &b in buffer {
+                if self.byte >= position.byte() {
+                    skipping = true;
+                }
+                if skipping && b != b'\r' && b != b'\n' {
+                    reader.consume(used);
+                    return self.line;
+                }
+                self.line += u64::from(b == b'\n');
+                self.byte += 1;
+                used += 1;
+            }
+            reader.consume(used);
+        }
+    }
+}
+
+fn csv_error(path: &Path, line: Option<u64>, err: &csv::Error) -> DataError {
     let message = match err.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -879,92 +939,6 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
 
 /// Months as (year, month).
 type MonthSet = BTreeSet<(i32, u8)>;
-
-/// Validates the enterprise-month file and returns the months it covers and
-/// which optional flow columns it has.
-fn read_industry_monthly(
-    path: &Path,
-    counties: &[Region],
-    industries: &[Industry],
-    errors: &mut Errors,
-) -> Option<(MonthSet, Vec<&'static str>)> {
-    let input = CsvInput::open(path, &INDUSTRY_COLUMNS, errors)?;
-    let optional: Vec<&'static str> = OPTIONAL_FLOWS
-        .into_iter()
-        .filter(|c| input.header.iter().any(|h| h.trim() == *c))
-        .collect();
-    let county_codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
-    let industry_codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
-    let mut months = BTreeSet::new();
-    let mut seen = EnterpriseMonths::default();
-    let mut rows = 0u64;
-    // (enterprise, year) -> region of its first row that year, to warn once
-    // about an enterprise that moves.
-    let mut homes: HashMap<(u32, i32), (String, bool)> = HashMap::new();
-    input.for_each(errors, |rec, errors| {
-        rows += 1;
-        if let (Some((year, _)), id) = (parse_month(rec.get("month")), rec.get("enterprise_id")) {
-            let region = rec.get("region_code");
-            let home = homes
-                .entry((seen.number(id), year))
-                .or_insert_with(|| (region.to_string(), false));
-            if home.0 != region && !home.1 {
-                home.1 = true;
-                errors.warnings.push(format!(
-                    "{}:{}: enterprise {id} moves from region {} to {region} in {year}; it counts in the region of its latest month",
-                    rec.path.display(),
-                    rec.line,
-                    home.0
-                ));
-            }
-        }
-        let month = rec.month(errors);
-        let id = rec.text("enterprise_id", "the enterprise's identifier", errors);
-        let region = rec.get("region_code");
-        if !county_codes.contains(region) {
-            errors.push(rec.error(
-                "region_code",
-                format!("found `{region}`; expected a county-level code from {REGIONS_FILE}"),
-            ));
-        }
-        let industry = rec.get("industry_code");
-        if !industry_codes.contains(industry) {
-            errors.push(rec.error(
-                "industry_code",
-                format!("found `{industry}`; expected a division code from {INDUSTRIES_FILE}"),
-            ));
-        }
-        rec.number(
-            "output_value",
-            "a number of 万元, zero or more",
-            Some(0.0),
-            errors,
-        );
-        rec.number("value_added", "a number of 万元", None, errors);
-        for &column in &optional {
-            if rec.optional(column).is_some() {
-                rec.number(column, "a number of 万元, zero or more", Some(0.0), errors);
-            }
-        }
-        if let (Some(month), Some(id)) = (month, id) {
-            months.insert(month);
-            if let Some(first) = seen.insert(&id, month, rec.line) {
-                errors.push(rec.error(
-                    "enterprise_id",
-                    format!(
-                        "enterprise {id} has two rows for {} (lines {first} and {})",
-                        month_key(month.0, month.1),
-                        rec.line
-                    ),
-                ));
-            }
-        }
-    });
-    if rows == 0 && !errors.full() {
-        errors.push(DataError::file(path, "has a header but no rows"));
-    }
-    Some((months, optional))
-}
 
 /// Validates `price_index.csv`: `month`, `industry_code` (a division or `all`),
 /// `index` (same month of the previous year = 100).

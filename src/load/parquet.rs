@@ -10,8 +10,8 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::{
-    EnterpriseMonths, Errors, INDUSTRY_COLUMNS, Industry, MonthSet, OPTIONAL_FLOWS, Region,
-    parse_month,
+    EnterpriseMonths, EnterpriseRows, Errors, INDUSTRY_COLUMNS, Industry, MonthSet, OPTIONAL_FLOWS,
+    Region, parse_month,
 };
 use crate::error::DataError;
 
@@ -23,14 +23,15 @@ pub fn scan(path: &Path) -> PolarsResult<LazyFrame> {
     )
 }
 
-/// Validates the file; returns the months present and the optional flow
-/// columns it has.
+/// Validates the file; returns the months present, the optional flow
+/// columns it has and, when every row is good, the rows typed like the
+/// CSV's ([`EnterpriseRows`]).
 pub(super) fn read(
     path: &Path,
     counties: &[Region],
     industries: &[Industry],
     errors: &mut Errors,
-) -> Option<(MonthSet, Vec<&'static str>)> {
+) -> Option<(MonthSet, Vec<&'static str>, EnterpriseRows)> {
     let fail = |errors: &mut Errors, e: PolarsError| {
         errors.push(DataError::file(
             path,
@@ -263,6 +264,7 @@ pub(super) fn read(
         })
     };
     let pass = frame
+        .clone()
         .select([col("row"), col("enterprise_id"), col("month")])
         .sink_batches(sink, true, None)
         .and_then(|plan| plan.collect_with_engine(Engine::Streaming));
@@ -278,5 +280,77 @@ pub(super) fn read(
             format!("enterprise {id} has two rows for {month} (rows {first} and {last})"),
         ));
     }
-    Some((months, optional))
+    if !errors.list.is_empty() {
+        return Some((months, optional, EnterpriseRows::default()));
+    }
+    match typed(frame, counties, industries, &optional) {
+        Ok(rows) => Some((months, optional, rows)),
+        Err(e) => {
+            fail(errors, e);
+            None
+        }
+    }
+}
+
+/// The validated rows as [`EnterpriseRows`]: identifiers numbered through a
+/// categorical, months as `year * 100 + month`, codes as indices.
+fn typed(
+    frame: LazyFrame,
+    counties: &[Region],
+    industries: &[Industry],
+    optional: &[&'static str],
+) -> PolarsResult<EnterpriseRows> {
+    let index = |codes: Vec<&str>, name: &str| {
+        let order: Vec<u32> = (0..codes.len() as u32).collect();
+        df!("code" => codes, name => order).map(DataFrame::lazy)
+    };
+    let regions = index(counties.iter().map(|r| r.code.as_str()).collect(), "region")?;
+    let divisions = index(
+        industries.iter().map(|i| i.code.as_str()).collect(),
+        "industry",
+    )?;
+    let text = |c: &str| col(c).str().strip_chars(lit(NULL));
+    let mut columns = vec![
+        text("enterprise_id")
+            .cast(DataType::from_categories(Categories::global()))
+            .to_physical()
+            .cast(DataType::UInt32)
+            .alias("enterprise"),
+        (text("month")
+            .str()
+            .slice(lit(0), lit(4))
+            .cast(DataType::Int32)
+            * lit(100)
+            + text("month")
+                .str()
+                .slice(lit(5), lit(2))
+                .cast(DataType::Int32))
+        .alias("month"),
+        col("region"),
+        col("industry"),
+    ];
+    columns.extend(
+        ["output_value", "value_added"]
+            .iter()
+            .chain(optional)
+            .map(|c| col(*c).cast(DataType::Float64)),
+    );
+    let on = |c: &str| [text(c)];
+    let typed = frame
+        .join(
+            regions,
+            on("region_code"),
+            [col("code")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            divisions,
+            on("industry_code"),
+            [col("code")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select(columns)
+        .collect_with_engine(Engine::Streaming)?
+        .unwrap_single();
+    Ok(EnterpriseRows::from_frame(typed))
 }

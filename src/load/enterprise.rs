@@ -1,0 +1,906 @@
+//! `industry_monthly.csv`, the one large input: every row is checked against
+//! the contract and, in the same pass, kept as typed columns
+//! ([`EnterpriseRows`]), which is what the aggregate stage reads. The file is
+//! parsed once.
+//!
+//! Two readers share the rules and give the same columns:
+//!
+//! - the **fast path** reads the file in blocks and parses each block's
+//!   parts on every core. It takes only files it can split at line ends
+//!   without changing what the `csv` crate reads (no `"` anywhere, no lone
+//!   `\r`) and only rows that pass every check; at the first thing out of
+//!   the ordinary it gives up, having told nothing;
+//! - the **careful path** reads the file record by record with the `csv`
+//!   crate and reports every problem with file, line and column. It runs
+//!   when the fast path gives up, so every message comes from one place.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::{
+    CsvInput, EnterpriseMonths, Errors, INDUSTRIES_FILE, INDUSTRY_COLUMNS, Industry, MonthSet,
+    OPTIONAL_FLOWS, REGIONS_FILE, Region, finite,
+};
+use crate::error::DataError;
+use crate::period::{month_key, parse_month};
+
+/// The enterprise-month rows, validated and typed, in file order: the frame
+/// the aggregate stage reads instead of the file.
+///
+/// Columns: `enterprise` (UInt32, each identifier numbered), `month` (Int32,
+/// `year * 100 + month`), `region` and `industry` (UInt32, the index into
+/// `Dataset::counties` and `Dataset::industries`), `output_value` and
+/// `value_added` (Float64, 万元 as read), and `sales_value` / `export_value`
+/// (Float64, null where empty) when the file has them. About 32 bytes a row.
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseRows(DataFrame);
+
+impl EnterpriseRows {
+    /// The rows as a Polars frame.
+    pub fn frame(&self) -> &DataFrame {
+        &self.0
+    }
+
+    /// Builds the frame from Polars columns of the same names and types
+    /// (the Parquet reader does).
+    pub(super) fn from_frame(frame: DataFrame) -> EnterpriseRows {
+        EnterpriseRows(frame)
+    }
+}
+
+/// `year * 100 + month`, the frame's month.
+pub fn month_number(year: i32, month: u8) -> i32 {
+    year * 100 + i32::from(month)
+}
+
+/// Typed columns as they are read.
+#[derive(Default)]
+struct Columns {
+    enterprise: Vec<u32>,
+    month: Vec<i32>,
+    region: Vec<u32>,
+    industry: Vec<u32>,
+    output: Vec<f64>,
+    value_added: Vec<f64>,
+    optional: Vec<Vec<Option<f64>>>,
+}
+
+impl Columns {
+    fn with_capacity(rows: usize, optional: usize) -> Columns {
+        Columns {
+            enterprise: Vec::with_capacity(rows),
+            month: Vec::with_capacity(rows),
+            region: Vec::with_capacity(rows),
+            industry: Vec::with_capacity(rows),
+            output: Vec::with_capacity(rows),
+            value_added: Vec::with_capacity(rows),
+            optional: vec![Vec::with_capacity(rows); optional],
+        }
+    }
+
+    fn push(&mut self, row: &Row) {
+        self.enterprise.push(row.enterprise);
+        self.month.push(row.month);
+        self.region.push(row.region);
+        self.industry.push(row.industry);
+        self.output.push(row.output);
+        self.value_added.push(row.value_added);
+        for (column, value) in self.optional.iter_mut().zip(&row.optional) {
+            column.push(*value);
+        }
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        self.enterprise.reserve(rows);
+        self.month.reserve(rows);
+        self.region.reserve(rows);
+        self.industry.reserve(rows);
+        self.output.reserve(rows);
+        self.value_added.reserve(rows);
+        for column in &mut self.optional {
+            column.reserve(rows);
+        }
+    }
+
+    fn append(&mut self, mut other: Columns) {
+        self.enterprise.append(&mut other.enterprise);
+        self.month.append(&mut other.month);
+        self.region.append(&mut other.region);
+        self.industry.append(&mut other.industry);
+        self.output.append(&mut other.output);
+        self.value_added.append(&mut other.value_added);
+        for (column, mut more) in self.optional.iter_mut().zip(other.optional) {
+            column.append(&mut more);
+        }
+    }
+
+    fn into_rows(self, optional: &[&'static str]) -> EnterpriseRows {
+        let mut columns = vec![
+            UInt32Chunked::from_vec("enterprise".into(), self.enterprise).into_column(),
+            Int32Chunked::from_vec("month".into(), self.month).into_column(),
+            UInt32Chunked::from_vec("region".into(), self.region).into_column(),
+            UInt32Chunked::from_vec("industry".into(), self.industry).into_column(),
+            Float64Chunked::from_vec("output_value".into(), self.output).into_column(),
+            Float64Chunked::from_vec("value_added".into(), self.value_added).into_column(),
+        ];
+        for (name, values) in optional.iter().zip(self.optional) {
+            columns.push(
+                Float64Chunked::from_iter_options((*name).into(), values.into_iter()).into_column(),
+            );
+        }
+        EnterpriseRows(DataFrame::new_infer_height(columns).expect("columns of equal length"))
+    }
+}
+
+/// Text keys (enterprise identifiers, codes) and their numbers, in order of
+/// first sight. At ten million rows the identifier lookups are a large part
+/// of the parse, and their cost is the memory they touch, so keys made of
+/// `0-9 A-Z a-z -` are packed into integers, 6 bits a character (codes 1 to
+/// 63, so the packing is one-to-one): up to 10 characters in a `u64` (16
+/// bytes a slot), up to 21 (an 18-character 统一社会信用代码) in a `u128`;
+/// only other keys are hashed as text, which follows a pointer.
+#[derive(Default)]
+struct Keys {
+    small: PlHashMap<u64, u32>,
+    packed: PlHashMap<u128, u32>,
+    text: PlHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+/// A key as [`Keys`] stores it.
+enum Key<'a> {
+    Small(u64),
+    Packed(u128),
+    Text(&'a str),
+}
+
+impl Keys {
+    fn key(id: &str) -> Key<'_> {
+        let bytes = id.as_bytes();
+        if bytes.len() > 21 {
+            return Key::Text(id);
+        }
+        let mut packed: u128 = 0;
+        for &b in bytes {
+            let code = match b {
+                b'0'..=b'9' => b - b'0' + 1,
+                b'A'..=b'Z' => b - b'A' + 11,
+                b'a'..=b'z' => b - b'a' + 37,
+                b'-' => 63,
+                _ => return Key::Text(id),
+            };
+            packed = packed << 6 | u128::from(code);
+        }
+        match u64::try_from(packed) {
+            Ok(small) if bytes.len() <= 10 => Key::Small(small),
+            _ => Key::Packed(packed),
+        }
+    }
+
+    /// Keys numbered in the order given (codes unique in their file).
+    fn numbered<'a>(keys: impl IntoIterator<Item = &'a str>) -> Keys {
+        let mut numbered = Keys::default();
+        for key in keys {
+            numbered.number(key);
+        }
+        numbered
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        match Self::key(id) {
+            Key::Small(key) => self.small.get(&key),
+            Key::Packed(key) => self.packed.get(&key),
+            Key::Text(key) => self.text.get(key),
+        }
+        .copied()
+    }
+
+    /// The identifier's number, given on its first sight.
+    fn number(&mut self, id: &str) -> u32 {
+        let next = self.names.len() as u32;
+        let number = match Self::key(id) {
+            Key::Small(key) => *self.small.entry(key).or_insert(next),
+            Key::Packed(key) => *self.packed.entry(key).or_insert(next),
+            Key::Text(key) => *self.text.entry(key.into()).or_insert(next),
+        };
+        if number == next {
+            self.names.push(id.into());
+        }
+        number
+    }
+}
+
+/// One good row, typed.
+struct Row {
+    enterprise: u32,
+    month: i32,
+    region: u32,
+    industry: u32,
+    output: f64,
+    value_added: f64,
+    optional: Vec<Option<f64>>,
+}
+
+/// Where the contract's columns are in the file, and the codes they may hold.
+struct Layout {
+    width: usize,
+    month: usize,
+    id: usize,
+    region: usize,
+    industry: usize,
+    output: usize,
+    value_added: usize,
+    /// The optional flow columns the file has, with their position.
+    optional: Vec<(&'static str, usize)>,
+    regions: Keys,
+    industries: Keys,
+}
+
+/// Validates the enterprise-month file and reads its rows. Returns the
+/// months it covers, which optional flow columns it has, and the rows.
+pub(super) fn read(
+    path: &Path,
+    counties: &[Region],
+    industries: &[Industry],
+    errors: &mut Errors,
+) -> Option<(MonthSet, Vec<&'static str>, EnterpriseRows)> {
+    read_in(path, counties, industries, errors, Some(fast::BLOCK))
+}
+
+/// [`read`], trying the fast path with blocks of `block` bytes first, or
+/// only the careful path (`None`).
+fn read_in(
+    path: &Path,
+    counties: &[Region],
+    industries: &[Industry],
+    errors: &mut Errors,
+    block: Option<usize>,
+) -> Option<(MonthSet, Vec<&'static str>, EnterpriseRows)> {
+    let input = CsvInput::open(path, &INDUSTRY_COLUMNS, errors)?;
+    let position = |name: &str| input.header.iter().position(|h| h.trim() == name);
+    let layout = Layout {
+        width: input.header.len(),
+        month: input.index["month"],
+        id: input.index["enterprise_id"],
+        region: input.index["region_code"],
+        industry: input.index["industry_code"],
+        output: input.index["output_value"],
+        value_added: input.index["value_added"],
+        optional: OPTIONAL_FLOWS
+            .into_iter()
+            .filter_map(|c| Some((c, position(c)?)))
+            .collect(),
+        regions: Keys::numbered(counties.iter().map(|r| r.code.as_str())),
+        industries: Keys::numbered(industries.iter().map(|d| d.code.as_str())),
+    };
+    let optional: Vec<&'static str> = layout.optional.iter().map(|(c, _)| *c).collect();
+    let start = input.reader.position().byte();
+    let fast = block.and_then(|block| fast::read(path, start, &layout, counties, block));
+    if let Some((months, columns, warnings)) = fast {
+        errors.warnings.extend(warnings);
+        return Some((months, optional.clone(), columns.into_rows(&optional)));
+    }
+    careful(input, &layout, counties, errors)
+        .map(|(months, columns)| (months, optional.clone(), columns.into_rows(&optional)))
+}
+
+/// Reads record by record with the `csv` crate, reporting every problem.
+fn careful(
+    input: CsvInput,
+    layout: &Layout,
+    counties: &[Region],
+    errors: &mut Errors,
+) -> Option<(MonthSet, Columns)> {
+    let path = input.path.clone();
+    let mut months = MonthSet::new();
+    let mut seen = EnterpriseMonths::default();
+    let mut columns = Columns::with_capacity(0, layout.optional.len());
+    let mut rows = 0u64;
+    // (enterprise, year) -> region of its first row that year, to warn once
+    // about an enterprise that moves.
+    let mut homes: PlHashMap<(u32, i32), (u32, bool)> = PlHashMap::default();
+    input.for_each(errors, |rec, errors| {
+        rows += 1;
+        let region = layout.regions.get(rec.get("region_code"));
+        if let (Some((year, _)), id, Some(region)) = (
+            parse_month(rec.get("month")),
+            rec.get("enterprise_id"),
+            region,
+        ) {
+            let home = homes
+                .entry((seen.number(id), year))
+                .or_insert((region, false));
+            if home.0 != region && !home.1 {
+                home.1 = true;
+                errors.warnings.push(moves(
+                    rec.path, rec.line, id, counties, home.0, region, year,
+                ));
+            }
+        }
+        let month = rec.month(errors);
+        let id = rec.text("enterprise_id", "the enterprise's identifier", errors);
+        if region.is_none() {
+            errors.push(rec.error(
+                "region_code",
+                format!(
+                    "found `{}`; expected a county-level code from {REGIONS_FILE}",
+                    rec.get("region_code")
+                ),
+            ));
+        }
+        let industry = layout.industries.get(rec.get("industry_code"));
+        if industry.is_none() {
+            errors.push(rec.error(
+                "industry_code",
+                format!(
+                    "found `{}`; expected a division code from {INDUSTRIES_FILE}",
+                    rec.get("industry_code")
+                ),
+            ));
+        }
+        let output = rec.number(
+            "output_value",
+            "a number of 万元, zero or more",
+            Some(0.0),
+            errors,
+        );
+        let value_added = rec.number("value_added", "a number of 万元", None, errors);
+        let mut optional = Vec::with_capacity(layout.optional.len());
+        for &(column, _) in &layout.optional {
+            optional.push(match rec.optional(column) {
+                Some(_) => rec.number(column, "a number of 万元, zero or more", Some(0.0), errors),
+                None => None,
+            });
+        }
+        let (Some(month), Some(id)) = (month, id) else {
+            return;
+        };
+        months.insert(month);
+        if let Some(first) = seen.insert(&id, month, rec.line) {
+            errors.push(rec.error(
+                "enterprise_id",
+                format!(
+                    "enterprise {id} has two rows for {} (lines {first} and {})",
+                    month_key(month.0, month.1),
+                    rec.line
+                ),
+            ));
+        }
+        if let (Some(region), Some(industry), Some(output), Some(value_added)) =
+            (region, industry, output, value_added)
+        {
+            columns.push(&Row {
+                enterprise: seen.number(&id),
+                month: month_number(month.0, month.1),
+                region,
+                industry,
+                output,
+                value_added,
+                optional,
+            });
+        }
+    });
+    if rows == 0 && !errors.full() {
+        errors.push(DataError::file(&path, "has a header but no rows"));
+    }
+    Some((months, columns))
+}
+
+/// The warning for an enterprise that changes region within a year.
+fn moves(
+    path: &Path,
+    line: u64,
+    id: &str,
+    counties: &[Region],
+    from: u32,
+    to: u32,
+    year: i32,
+) -> String {
+    format!(
+        "{}:{line}: enterprise {id} moves from region {} to {} in {year}; it counts in the region of its latest month",
+        path.display(),
+        counties[from as usize].code,
+        counties[to as usize].code,
+    )
+}
+
+/// The fast path: blocks of the file, split at line ends, parsed in
+/// parallel, merged in file order.
+mod fast {
+    use std::fs::File;
+    use std::io::{Read, Seek, SeekFrom};
+    use std::path::Path;
+
+    use rayon::prelude::*;
+
+    use super::{Columns, Keys, Layout, MonthSet, Region, Row, finite, month_number, moves};
+    use crate::period::parse_month;
+
+    /// Bytes read at a time (the last line is carried to the next block).
+    pub(super) const BLOCK: usize = 32 << 20;
+    /// Marks an enterprise number local to a part, not yet numbered.
+    const NEW: u32 = 1 << 31;
+
+    /// What the fast path read: months, columns, warnings; `None` when it
+    /// gave up and the careful path must read the file.
+    pub(super) fn read(
+        path: &Path,
+        start: u64,
+        layout: &Layout,
+        counties: &[Region],
+        block: usize,
+    ) -> Option<(MonthSet, Columns, Vec<String>)> {
+        let mut file = File::open(path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut head = vec![0; usize::try_from(start).ok()?];
+        file.read_exact(&mut head).ok()?;
+        let mut merged = Merged {
+            path,
+            counties,
+            ids: Keys::default(),
+            years: Vec::new(),
+            months: MonthSet::new(),
+            warnings: Vec::new(),
+            columns: Columns::with_capacity(0, layout.optional.len()),
+            line: 1 + newlines(&head),
+            last_month: 0,
+        };
+        file.seek(SeekFrom::Start(start)).ok()?;
+        let mut buffer: Vec<u8> = Vec::new();
+        let mut first = true;
+        loop {
+            let carried = buffer.len();
+            buffer.resize(carried + block, 0);
+            let read = fill(&mut file, &mut buffer[carried..])?;
+            buffer.truncate(carried + read);
+            let eof = read < block;
+            let end = if eof {
+                buffer.len()
+            } else {
+                buffer.iter().rposition(|&b| b == b'\n')? + 1
+            };
+            let parts: Vec<Part> = split(&buffer[..end], rayon::current_num_threads())
+                .par_iter()
+                .map(|part| parse(part, layout, &merged.ids))
+                .collect::<Option<_>>()?;
+            if first {
+                // Room for the whole file at this block's bytes per row.
+                let rows: usize = parts.iter().map(|p| p.lines.len()).sum();
+                let expected = (size - start) as f64 / end.max(1) as f64 * rows as f64;
+                merged.columns.reserve(expected as usize + rows / 50 + 16);
+                first = false;
+            }
+            for part in parts {
+                merged.merge(part)?;
+            }
+            buffer.drain(..end);
+            if eof {
+                break;
+            }
+        }
+        (!merged.columns.month.is_empty()).then_some((
+            merged.months,
+            merged.columns,
+            merged.warnings,
+        ))
+    }
+
+    /// Reads until `buffer` is full or the file ends; returns the bytes read.
+    fn fill(file: &mut File, buffer: &mut [u8]) -> Option<usize> {
+        let mut read = 0;
+        while read < buffer.len() {
+            match file.read(&mut buffer[read..]) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        Some(read)
+    }
+
+    fn newlines(bytes: &[u8]) -> u64 {
+        bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    }
+
+    /// `block` in up to `n` parts of whole lines.
+    fn split(block: &[u8], n: usize) -> Vec<&[u8]> {
+        let mut parts = Vec::with_capacity(n);
+        let mut rest = block;
+        for i in (1..n.max(1)).rev() {
+            let target = rest.len() / (i + 1);
+            match rest[target..].iter().position(|&b| b == b'\n') {
+                Some(p) => {
+                    let (part, tail) = rest.split_at(target + p + 1);
+                    parts.push(part);
+                    rest = tail;
+                }
+                None => break,
+            }
+        }
+        parts.push(rest);
+        parts
+    }
+
+    /// One part of a block, parsed.
+    struct Part {
+        columns: Columns,
+        /// Identifiers not numbered before this block, numbered in the part.
+        new_ids: Keys,
+        /// Each row's line within the part (1-based).
+        lines: Vec<u32>,
+        /// Line ends in the part.
+        newlines: u64,
+    }
+
+    /// Parses a part; `None` if the part has anything the careful path must
+    /// look at: a quote or a lone carriage return (which could make lines and
+    /// records differ), bytes that are not UTF-8, or a row that breaks a rule.
+    fn parse(part: &[u8], layout: &Layout, ids: &Keys) -> Option<Part> {
+        if part.contains(&b'"') {
+            return None;
+        }
+        if part.contains(&b'\r')
+            && part
+                .iter()
+                .enumerate()
+                .any(|(i, &b)| b == b'\r' && part.get(i + 1) != Some(&b'\n'))
+        {
+            return None;
+        }
+        let text = std::str::from_utf8(part).ok()?;
+        let rows = part.len() / 48;
+        let mut out = Part {
+            columns: Columns::with_capacity(rows, layout.optional.len()),
+            new_ids: Keys::default(),
+            lines: Vec::with_capacity(rows),
+            newlines: 0,
+        };
+        let mut fields: Vec<&str> = Vec::with_capacity(layout.width);
+        // Without quotes a record is a line and a field is what lies between
+        // commas, exactly as the `csv` crate reads it; it skips empty lines.
+        // (Bytes, not `str::split`, which compares every match with memcmp.)
+        let mut line = 0u32;
+        let mut start = 0;
+        while start < text.len() {
+            line += 1;
+            let end = text.as_bytes()[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |n| start + n);
+            let record = &text[start..end];
+            start = end + 1;
+            let record = record.strip_suffix('\r').unwrap_or(record);
+            if record.is_empty() {
+                continue;
+            }
+            fields.clear();
+            let mut from = 0;
+            for (i, &b) in record.as_bytes().iter().enumerate() {
+                if b == b',' {
+                    fields.push(&record[from..i]);
+                    from = i + 1;
+                }
+            }
+            fields.push(&record[from..]);
+            if fields.len() != layout.width {
+                return None;
+            }
+            let field = |i: usize| Some(fields[i].trim());
+            let (year, month) = parse_month(field(layout.month)?)?;
+            let id = field(layout.id)?;
+            if id.is_empty() {
+                return None;
+            }
+            let enterprise = match ids.get(id) {
+                Some(n) => n,
+                None => NEW | out.new_ids.number(id),
+            };
+            let region = layout.regions.get(field(layout.region)?)?;
+            let industry = layout.industries.get(field(layout.industry)?)?;
+            let output = finite(field(layout.output)?).filter(|v| *v >= 0.0)?;
+            let value_added = finite(field(layout.value_added)?)?;
+            let mut optional = Vec::with_capacity(layout.optional.len());
+            for &(_, i) in &layout.optional {
+                let raw = field(i)?;
+                optional.push(if raw.is_empty() {
+                    None
+                } else {
+                    Some(finite(raw).filter(|v| *v >= 0.0)?)
+                });
+            }
+            out.columns.push(&Row {
+                enterprise,
+                month: month_number(year, month),
+                region,
+                industry,
+                output,
+                value_added,
+                optional,
+            });
+            out.lines.push(line);
+        }
+        out.newlines = newlines(part);
+        Some(out)
+    }
+
+    /// An enterprise's year so far: the months it has rows for (bit per
+    /// month), the region of its first row, whether a move was told.
+    #[derive(Clone, Copy)]
+    struct Home {
+        months: u16,
+        region: u32,
+        warned: bool,
+    }
+
+    /// The parts merged so far, in file order.
+    struct Merged<'a> {
+        path: &'a Path,
+        counties: &'a [Region],
+        ids: Keys,
+        /// Per year, each enterprise's [`Home`], by number.
+        years: Vec<(i32, Vec<Home>)>,
+        months: MonthSet,
+        warnings: Vec<String>,
+        columns: Columns,
+        /// The line the next part starts on.
+        line: u64,
+        /// The month of the row before, already in `months`.
+        last_month: i32,
+    }
+
+    impl Merged<'_> {
+        /// Numbers the part's new identifiers, checks its rows against the
+        /// rows before (a second row for an enterprise-month gives up: the
+        /// careful path names both lines) and warns of moves, then appends.
+        fn merge(&mut self, mut part: Part) -> Option<()> {
+            let numbers: Vec<u32> = part
+                .new_ids
+                .names
+                .iter()
+                .map(|id| self.ids.number(id))
+                .collect();
+            if self.ids.names.len() as u32 >= NEW {
+                return None;
+            }
+            let mut at = 0;
+            for i in 0..part.columns.month.len() {
+                let enterprise = &mut part.columns.enterprise[i];
+                if *enterprise & NEW != 0 {
+                    *enterprise = numbers[(*enterprise & !NEW) as usize];
+                }
+                let enterprise = *enterprise as usize;
+                let number = part.columns.month[i];
+                let (year, month) = (number / 100, (number % 100) as u8);
+                if self.years.get(at).is_none_or(|(y, _)| *y != year) {
+                    at = match self.years.iter().position(|(y, _)| *y == year) {
+                        Some(at) => at,
+                        None => {
+                            self.years.push((year, Vec::new()));
+                            self.years.len() - 1
+                        }
+                    };
+                }
+                let homes = &mut self.years[at].1;
+                if homes.len() <= enterprise {
+                    homes.resize(
+                        self.ids.names.len().max(enterprise + 1),
+                        Home {
+                            months: 0,
+                            region: u32::MAX,
+                            warned: false,
+                        },
+                    );
+                }
+                let home = &mut homes[enterprise];
+                let bit = 1u16 << month;
+                if home.months & bit != 0 {
+                    return None;
+                }
+                if number != self.last_month {
+                    self.months.insert((year, month));
+                    self.last_month = number;
+                }
+                home.months |= bit;
+                let region = part.columns.region[i];
+                if home.region == u32::MAX {
+                    home.region = region;
+                } else if home.region != region && !home.warned {
+                    home.warned = true;
+                    let line = self.line + u64::from(part.lines[i]) - 1;
+                    self.warnings.push(moves(
+                        self.path,
+                        line,
+                        &self.ids.names[enterprise],
+                        self.counties,
+                        home.region,
+                        region,
+                        year,
+                    ));
+                }
+            }
+            self.line += part.newlines;
+            self.columns.append(part.columns);
+            Some(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regions() -> Vec<Region> {
+        ["222401", "222402", "222403"]
+            .iter()
+            .map(|c| Region {
+                code: c.to_string(),
+                name: c.to_string(),
+                short_name: c.to_string(),
+            })
+            .collect()
+    }
+
+    fn divisions() -> Vec<Industry> {
+        ["13", "27", "44"]
+            .iter()
+            .map(|c| Industry {
+                code: c.to_string(),
+                name: c.to_string(),
+            })
+            .collect()
+    }
+
+    type Read = (MonthSet, Vec<&'static str>, EnterpriseRows, Vec<String>);
+
+    fn read_text(text: &[u8], block: Option<usize>) -> std::result::Result<Read, Vec<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("industry_monthly.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut errors = Errors::default();
+        let read = read_in(&path, &regions(), &divisions(), &mut errors, block);
+        if !errors.list.is_empty() {
+            return Err(errors.list.iter().map(ToString::to_string).collect());
+        }
+        let (months, optional, rows) = read.expect("read");
+        let warnings = errors
+            .warnings
+            .iter()
+            .map(|w| w.replace(&dir.path().display().to_string(), "DIR"))
+            .collect();
+        Ok((months, optional, rows, warnings))
+    }
+
+    /// Rows over two years with everything the fast path must get right:
+    /// spaces around fields, empty optional values, an enterprise that
+    /// moves, identifiers of every kind of key, a blank line, CRLF.
+    fn sample(crlf: bool) -> Vec<u8> {
+        let ids = [
+            "2224050001",
+            "E000000001",
+            "91222401MA0Y3C5X7K",
+            "a-very-long-identifier-of-thirty-chars",
+            "延吉001",
+            "1",
+            "01",
+        ];
+        let mut text = String::from(
+            "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added,sales_value\n",
+        );
+        for year in [2023, 2024] {
+            for month in 1..=6 {
+                for (i, id) in ids.iter().enumerate() {
+                    let region = if i == 2 && year == 2024 && month > 3 {
+                        "222401"
+                    } else {
+                        ["222401", "222402", "222403"][i % 3]
+                    };
+                    let sales = if i == 4 {
+                        String::new()
+                    } else {
+                        format!("{}.5", i)
+                    };
+                    text.push_str(&format!(
+                        "{year}-{month:02}, {id} ,名{i},{region},{},{}.25,{}.1,{sales}\n",
+                        ["13", "27", "44"][i % 3],
+                        100 * (i + 1) + month,
+                        10 * (i + 1)
+                    ));
+                }
+                if month == 3 {
+                    text.push('\n');
+                }
+            }
+        }
+        if crlf {
+            text = text.replace('\n', "\r\n");
+        }
+        text.into_bytes()
+    }
+
+    fn assert_same(a: &Read, b: &Read) {
+        assert_eq!(a.0, b.0, "months");
+        assert_eq!(a.1, b.1, "optional columns");
+        assert!(
+            a.2.frame().equals_missing(b.2.frame()),
+            "{:?}\n{:?}",
+            a.2.frame(),
+            b.2.frame()
+        );
+        assert_eq!(a.3, b.3, "warnings");
+    }
+
+    #[test]
+    fn fast_and_careful_paths_read_the_same_rows() {
+        for crlf in [false, true] {
+            let text = sample(crlf);
+            let careful = read_text(&text, None).unwrap();
+            assert_eq!(careful.2.frame().height(), 84);
+            assert_eq!(careful.3.len(), 1, "{:?}", careful.3);
+            assert!(
+                careful.3[0].contains("moves from region 222403 to 222401 in 2024"),
+                "{}",
+                careful.3[0]
+            );
+            assert!(
+                careful.3[0].starts_with("DIR/industry_monthly.csv:"),
+                "{}",
+                careful.3[0]
+            );
+            // Blocks from one line to the whole file: carries, parts, merges.
+            for block in [64, 100, 333, 4096, 1 << 20] {
+                let fast = read_text(&text, Some(block)).unwrap();
+                assert_same(&careful, &fast);
+            }
+        }
+    }
+
+    #[test]
+    fn a_quote_or_a_bad_row_leaves_it_to_the_careful_path() {
+        // A quoted name can hold a comma and a line end: the careful path reads it.
+        let mut text = sample(false);
+        text.extend_from_slice("2024-07,X1,\"名,\n称\",222401,13,1,1,\n".as_bytes());
+        let careful = read_text(&text, None).unwrap();
+        assert_eq!(careful.2.frame().height(), 85);
+        assert_same(&careful, &read_text(&text, Some(100)).unwrap());
+        // A second row for an enterprise-month, rows apart in different
+        // blocks: the careful path names both lines.
+        let mut text = sample(false);
+        text.extend_from_slice(b"2023-01,1,x,222401,13,1,1,\n");
+        let message = read_text(&text, Some(100)).unwrap_err().join("\n");
+        assert!(
+            message.contains("enterprise 1 has two rows for 2023-01 (lines 7 and 88)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn keys_are_one_to_one() {
+        let keys = [
+            "",
+            "0",
+            "00",
+            "1",
+            "01",
+            "A",
+            "0A",
+            "a",
+            "-",
+            "9999999999",
+            "99999999999",
+            "zzzzzzzzzzzzzzzzzzzzz",
+            "zzzzzzzzzzzzzzzzzzzzzz",
+            "长白",
+        ];
+        let mut numbered = Keys::default();
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(numbered.number(key), i as u32, "{key}");
+        }
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(numbered.get(key), Some(i as u32), "{key}");
+            assert_eq!(&*numbered.names[i], *key);
+        }
+        assert_eq!(numbered.get("02"), None);
+    }
+}
