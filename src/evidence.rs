@@ -276,13 +276,14 @@ pub fn inputs(data: &Dataset, period: Period, year: i32, prices: Prices) -> Resu
     })
 }
 
-/// Files hashed for the manifest: (name, bytes) → name and SHA-256.
-pub fn hash_files(files: &[(String, &[u8])]) -> Vec<Hashed> {
+/// Files hashed for the manifest: (name, bytes, SHA-256 if known) → name
+/// and SHA-256.
+pub fn hash_files(files: &[(String, &[u8], Option<&str>)]) -> Vec<Hashed> {
     files
         .iter()
-        .map(|(name, bytes)| Hashed {
+        .map(|(name, bytes, known)| Hashed {
             path: name.clone(),
-            sha256: sha256(bytes),
+            sha256: known.map_or_else(|| sha256(bytes), str::to_string),
             rows: None,
         })
         .collect()

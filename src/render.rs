@@ -26,21 +26,7 @@ use crate::error::{Error, Result};
 /// The path under which the template finds the bulletin data.
 pub const DATA_PATH: &str = "/summary.json";
 
-/// The faces embedded in the binary: (file name, bytes).
-const EMBEDDED: [(&str, &[u8]); 3] = [
-    (
-        "NotoSerifSC-Regular.otf",
-        include_bytes!("../fonts/NotoSerifSC-Regular.otf"),
-    ),
-    (
-        "NotoSansSC-Regular.otf",
-        include_bytes!("../fonts/NotoSansSC-Regular.otf"),
-    ),
-    (
-        "NotoSansSC-Bold.otf",
-        include_bytes!("../fonts/NotoSansSC-Bold.otf"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/embedded_fonts.rs"));
 
 /// The fonts a document may use, loaded once per process.
 pub struct Fonts {
@@ -55,7 +41,7 @@ impl Fonts {
     pub fn load(extra_dir: Option<&Path>) -> Result<Fonts> {
         let mut fonts: Vec<Font> = Vec::new();
         let mut extra = Vec::new();
-        for (_, bytes) in EMBEDDED {
+        for (_, bytes, _) in EMBEDDED {
             fonts.extend(Font::iter(Bytes::new(bytes)));
         }
         if let Some(dir) = extra_dir {
@@ -87,11 +73,18 @@ impl Fonts {
         Ok(Fonts { book, fonts, extra })
     }
 
-    /// Every font file: (name, bytes), embedded ones first.
-    pub fn files(&self) -> Vec<(String, &[u8])> {
-        let mut files: Vec<(String, &[u8])> =
-            EMBEDDED.iter().map(|(n, b)| (n.to_string(), *b)).collect();
-        files.extend(self.extra.iter().map(|(n, b)| (n.clone(), b.as_slice())));
+    /// Every font file: (name, bytes, SHA-256 if known), embedded ones
+    /// first (their hashes were computed when the binary was built).
+    pub fn files(&self) -> Vec<(String, &[u8], Option<&'static str>)> {
+        let mut files: Vec<(String, &[u8], Option<&'static str>)> = EMBEDDED
+            .iter()
+            .map(|(n, b, h)| (n.to_string(), *b, Some(*h)))
+            .collect();
+        files.extend(
+            self.extra
+                .iter()
+                .map(|(n, b)| (n.clone(), b.as_slice(), None)),
+        );
         files
     }
 }
@@ -432,4 +425,14 @@ fn missing_glyphs(world: &ReviewWorld, document: &PagedDocument) -> Vec<String> 
         walk(world, &page.frame, i + 1, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn embedded_font_hashes_are_the_fonts_hashes() {
+        for (name, bytes, hash) in super::EMBEDDED {
+            assert_eq!(crate::evidence::sha256(bytes), hash, "{name}");
+        }
+    }
 }
