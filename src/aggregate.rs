@@ -460,6 +460,38 @@ fn in_period(req: Request, year: i32) -> Expr {
 
 /// [`aggregate`] from rows already scanned for the same period and year.
 pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Summary> {
+    // The small tables do not depend on the enterprise figures: meanwhile.
+    let (summary, (air, indicators)) = rayon::join(
+        || enterprise_summary(data, req, scan),
+        || {
+            let air = data
+                .air_quality_file
+                .as_ref()
+                .map(|path| air_quality(path, &data.counties, req))
+                .transpose();
+            (air, indicators(data, req))
+        },
+    );
+    let mut summary = summary?;
+    summary.indicators = indicators?;
+    if let Some(air) = air? {
+        let whole_code = req.region.map(|i| data.counties[i].code.as_str());
+        summary.prefecture.air = air
+            .iter()
+            .find(|(code, _)| code.as_deref() == whole_code)
+            .map(|(_, a)| a.clone());
+        for region in &mut summary.regions {
+            region.air = air
+                .iter()
+                .find(|(c, _)| c.as_deref() == Some(region.code.as_str()))
+                .map(|(_, a)| a.clone());
+        }
+    }
+    Ok(summary)
+}
+
+/// The summary's enterprise figures (no air quality, no indicators).
+fn enterprise_summary(data: &Dataset, req: Request, scan: &Scan) -> Result<Summary> {
     let months = req.period.months(req.year);
     let comparison_months = req.period.months(req.year - 1);
     let (first, last) = req.period.month_range();
@@ -567,13 +599,7 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
     } else {
         &data.counties
     };
-    let regions = collect(grouped(
-        scoped.clone(),
-        col("region"),
-        units(counties),
-        true,
-        &plan,
-    ))?;
+    let regions = grouped(scoped.clone(), col("region"), units(counties), true, &plan);
     let industries_ref: Vec<Region> = data
         .industries
         .iter()
@@ -583,20 +609,21 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
             short_name: i.name.clone(),
         })
         .collect();
-    let industries = collect(grouped(
+    let industries = grouped(
         scoped.clone(),
         col("industry"),
         units(&industries_ref),
         false,
         &plan,
-    ))?;
-    let total = collect(grouped(
+    );
+    let total = grouped(
         scoped.clone(),
         lit(0u32),
         units(std::slice::from_ref(whole)),
         false,
         &plan,
-    ))?;
+    );
+    let [regions, industries, total] = collect_all([regions, industries, total])?;
 
     // The rows of the enterprises in scope with the region and division
     // they count in, materialised once for the three series.
@@ -606,32 +633,40 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
     let attributed = |rows: LazyFrame, flows: &[&str]| {
         let mut columns = vec![col("enterprise"), col("month")];
         columns.extend(flows.iter().map(|c| col(*c)));
-        collect(rows.select(columns).join(
+        rows.select(columns).join(
             attribution.clone(),
             [col("enterprise")],
             [col("enterprise")],
             JoinArgs::new(JoinType::Inner),
-        ))
-        .map(DataFrame::lazy)
+        )
     };
-    let current_rows = attributed(
-        current.clone(),
-        &["output_value", "value_added", "value_added_cmp"],
-    )?;
-    let previous_rows = attributed(previous.clone(), &["output_value", "value_added"])?;
+    let [current_rows, previous_rows] = collect_all([
+        attributed(
+            current.clone(),
+            &["output_value", "value_added", "value_added_cmp"],
+        ),
+        attributed(previous.clone(), &["output_value", "value_added"]),
+    ])?
+    .map(DataFrame::lazy);
     let series = |key: &str, list: &[Region]| {
-        let frame = monthly_series(
+        monthly_series(
             current_rows.clone(),
             previous_rows.clone(),
             col(key),
             list,
             req,
-        )?;
-        collect(frame).and_then(|df| month_figures(&df))
+        )
     };
-    let total_months = series("whole", std::slice::from_ref(whole))?;
-    let region_months = series("region", counties)?;
-    let industry_months = series("industry", &industries_ref)?;
+    let [total_months, region_months, industry_months] = collect_all([
+        series("whole", std::slice::from_ref(whole))?,
+        series("region", counties)?,
+        series("industry", &industries_ref)?,
+    ])?;
+    let (total_months, region_months, industry_months) = (
+        month_figures(&total_months)?,
+        month_figures(&region_months)?,
+        month_figures(&industry_months)?,
+    );
 
     let mut prefecture = figures(&total)?
         .into_iter()
@@ -650,20 +685,6 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
     for (unit, months) in industries.iter_mut().zip(industry_months.chunks(per)) {
         unit.monthly = months.to_vec();
     }
-    if let Some(path) = &data.air_quality_file {
-        let air = air_quality(path, &data.counties, req)?;
-        let whole_code = req.region.map(|_| whole.code.as_str());
-        prefecture.air = air
-            .iter()
-            .find(|(code, _)| code.as_deref() == whole_code)
-            .map(|(_, a)| a.clone());
-        for region in &mut regions {
-            region.air = air
-                .iter()
-                .find(|(c, _)| c.as_deref() == Some(region.code.as_str()))
-                .map(|(_, a)| a.clone());
-        }
-    }
     Ok(Summary {
         period: format!("{}-{}", req.year, req.period.key()),
         period_key: req.period.key(),
@@ -678,7 +699,7 @@ pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Su
             .into_iter()
             .filter(|f| f.enterprises > 0)
             .collect(),
-        indicators: indicators(data, req)?,
+        indicators: Vec::new(),
     })
 }
 
@@ -1153,7 +1174,6 @@ fn air_quality(
     counties: &[Region],
     req: Request,
 ) -> Result<Vec<(Option<String>, AirQuality)>> {
-    let rows = scan(path, &["date", "region_code"], &["aqi"])?;
     let (first, last) = req.period.month_range();
     let window = |year: i32| {
         // From the first day of the first month to before the month after the
@@ -1163,6 +1183,12 @@ fn air_quality(
             .gt_eq(lit(month_key(year, first)))
             .and(col("date").lt(lit(end)))
     };
+    // The file read once: the days of the period and of its base.
+    let rows = collect_small(
+        scan(path, &["date", "region_code"], &["aqi"])?
+            .filter(window(req.year).or(window(req.year - 1))),
+    )?
+    .lazy();
     let tally = |year: i32, suffix: &str| {
         rows.clone()
             .filter(window(year))
@@ -1197,6 +1223,7 @@ fn air_quality(
             col("good_base").fill_null(lit(0.0)),
         ])
         .sort(["order"], SortMultipleOptions::default());
+    let per_region = collect_small(per_region)?.lazy();
     let pooled = per_region.clone().select([
         lit(NULL).cast(DataType::String).alias("code"),
         col("days").sum(),
@@ -1423,6 +1450,17 @@ fn collect_small(frame: LazyFrame) -> Result<DataFrame> {
 
 /// Runs a plan on Polars' streaming engine: inputs are read in batches and
 /// memory follows the number of groups, not of rows.
+/// Runs several plans on the streaming engine at once (one start-up).
+fn collect_all<const N: usize>(frames: [LazyFrame; N]) -> Result<[DataFrame; N]> {
+    let opt_state = frames[0].get_current_optimizations();
+    let plans = frames.into_iter().map(|f| f.logical_plan).collect();
+    let frames = LazyFrame::collect_all_with_engine(plans, Engine::Streaming, opt_state)
+        .map_err(internal)?;
+    frames.try_into().map_err(|_| {
+        internal(polars_err!(ComputeError: "Polars returned another number of frames"))
+    })
+}
+
 fn collect(frame: LazyFrame) -> Result<DataFrame> {
     streamed(frame).map_err(internal)
 }

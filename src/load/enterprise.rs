@@ -449,12 +449,20 @@ mod fast {
         file.seek(SeekFrom::Start(start)).ok()?;
         let mut buffer: Vec<u8> = Vec::new();
         let mut first = true;
+        let mut left = size.saturating_sub(start);
         loop {
             let carried = buffer.len();
-            buffer.resize(carried + block, 0);
+            // No more than the file holds (a small file needs no 32 MB).
+            let want = block.min(
+                usize::try_from(left)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1),
+            );
+            buffer.resize(carried + want, 0);
             let read = fill(&mut file, &mut buffer[carried..])?;
             buffer.truncate(carried + read);
-            let eof = read < block;
+            left = left.saturating_sub(read as u64);
+            let eof = read < want;
             let end = if eof {
                 buffer.len()
             } else {
