@@ -431,22 +431,51 @@ impl Summary {
 
 /// Aggregates the dataset for the request.
 pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
-    aggregate_scanned(data, req, &Scan::new(data, req)?)
+    aggregate_scoped(data, req, &Scope::new(data, req)?)
 }
 
-/// The enterprise rows a period's figures need (the period, a year and two
-/// years earlier), read from the file in one streaming scan. Every plan of
-/// [`aggregate_scanned`] reads this frame instead of scanning the file again,
-/// and the bulletins of a batch share it.
-pub struct Scan(DataFrame);
+/// A period's comparable scope, worked out once for every bulletin of a run:
+/// each enterprise in scope with the region and division it counts in and
+/// its sums (period, base, two years back), the rows behind the monthly
+/// series, and the small tables (air quality, indicators), which do not
+/// depend on the unit. [`aggregate_scoped`] groups it for the whole or for
+/// one county-level unit.
+pub struct Scope {
+    /// One row per enterprise in scope.
+    enterprises: DataFrame,
+    /// The period's rows of those enterprises, with their attribution.
+    current_rows: DataFrame,
+    /// The base's rows of those enterprises, with their attribution.
+    previous_rows: DataFrame,
+    /// The data reaches two years back.
+    two_years: bool,
+    /// Value added can be deflated two years back.
+    va_two_years: bool,
+    /// Air quality of every county and pooled (code `None`).
+    air: Option<Vec<(Option<String>, AirQuality)>>,
+    indicators: Vec<IndicatorFigures>,
+}
 
-impl Scan {
-    /// Scans the enterprise file once for `req`'s period and year.
-    pub fn new(data: &Dataset, req: Request) -> Result<Scan> {
-        let needed = in_period(req, req.year)
-            .or(in_period(req, req.year - 1))
-            .or(in_period(req, req.year - 2));
-        collect(data.rows.frame().clone().lazy().filter(needed)).map(Scan)
+impl Scope {
+    /// Works out the scope of `req`'s period, year and prices (its `region`
+    /// plays no part: units are grouped from the whole's scope).
+    pub fn new(data: &Dataset, req: Request) -> Result<Scope> {
+        // The small tables do not depend on the enterprise figures: meanwhile.
+        let (scope, (air, indicators)) = rayon::join(
+            || enterprise_scope(data, req),
+            || {
+                let air = data
+                    .air_quality_file
+                    .as_ref()
+                    .map(|path| air_quality(path, &data.counties, req))
+                    .transpose();
+                (air, indicators(data, req))
+            },
+        );
+        let mut scope = scope?;
+        scope.air = air?;
+        scope.indicators = indicators?;
+        Ok(scope)
     }
 }
 
@@ -458,45 +487,17 @@ fn in_period(req: Request, year: i32) -> Expr {
         .and(col("month").lt_eq(lit(month_number(year, last))))
 }
 
-/// [`aggregate`] from rows already scanned for the same period and year.
-pub fn aggregate_scanned(data: &Dataset, req: Request, scan: &Scan) -> Result<Summary> {
-    // The small tables do not depend on the enterprise figures: meanwhile.
-    let (summary, (air, indicators)) = rayon::join(
-        || enterprise_summary(data, req, scan),
-        || {
-            let air = data
-                .air_quality_file
-                .as_ref()
-                .map(|path| air_quality(path, &data.counties, req))
-                .transpose();
-            (air, indicators(data, req))
-        },
-    );
-    let mut summary = summary?;
-    summary.indicators = indicators?;
-    if let Some(air) = air? {
-        let whole_code = req.region.map(|i| data.counties[i].code.as_str());
-        summary.prefecture.air = air
-            .iter()
-            .find(|(code, _)| code.as_deref() == whole_code)
-            .map(|(_, a)| a.clone());
-        for region in &mut summary.regions {
-            region.air = air
-                .iter()
-                .find(|(c, _)| c.as_deref() == Some(region.code.as_str()))
-                .map(|(_, a)| a.clone());
-        }
-    }
-    Ok(summary)
-}
-
-/// The summary's enterprise figures (no air quality, no indicators).
-fn enterprise_summary(data: &Dataset, req: Request, scan: &Scan) -> Result<Summary> {
-    let months = req.period.months(req.year);
-    let comparison_months = req.period.months(req.year - 1);
+/// The enterprise part of a [`Scope`]: the rows the period's figures need
+/// (the period, a year and two years earlier), deflated, summed per
+/// enterprise and attributed.
+fn enterprise_scope(data: &Dataset, req: Request) -> Result<Scope> {
     let (first, last) = req.period.month_range();
     let in_period = |year: i32| in_period(req, year);
-    let rows = scan.0.clone().lazy();
+    let needed = in_period(req.year)
+        .or(in_period(req.year - 1))
+        .or(in_period(req.year - 2));
+    // Materialised once: the plans below read these rows.
+    let rows = collect(data.rows.frame().clone().lazy().filter(needed))?.lazy();
     let flows = flow_columns(data);
     let current = rows.clone().filter(in_period(req.year));
     let (current, va_two_years) = deflate(data, current, req)?;
@@ -581,16 +582,62 @@ fn enterprise_summary(data: &Dataset, req: Request, scan: &Scan) -> Result<Summa
         }
     }
     // One row per enterprise in scope, materialised once for every grouping.
-    let scoped = collect(scoped.with_columns(fill))?.lazy();
-    let whole = req.region.map_or(&data.prefecture, |i| &data.counties[i]);
-    let scoped = match req.region {
-        Some(i) => scoped.filter(col("region").eq(lit(i as u32))).cache(),
-        None => scoped,
+    let enterprises = collect(scoped.with_columns(fill))?;
+
+    // The rows of the enterprises in scope with the region and division
+    // they count in, materialised once for the monthly series.
+    let attribution =
+        enterprises
+            .clone()
+            .lazy()
+            .select([col("enterprise"), col("region"), col("industry")]);
+    let attributed = |rows: LazyFrame, flows: &[&str]| {
+        let mut columns = vec![col("enterprise"), col("month")];
+        columns.extend(flows.iter().map(|c| col(*c)));
+        rows.select(columns).join(
+            attribution.clone(),
+            [col("enterprise")],
+            [col("enterprise")],
+            JoinArgs::new(JoinType::Inner),
+        )
     };
-    let plan = Plan {
-        flows: &flows,
+    let [current_rows, previous_rows] = collect_all([
+        attributed(current, &["output_value", "value_added", "value_added_cmp"]),
+        attributed(previous, &["output_value", "value_added"]),
+    ])?;
+    Ok(Scope {
+        enterprises,
+        current_rows,
+        previous_rows,
         two_years,
         va_two_years,
+        air: None,
+        indicators: Vec::new(),
+    })
+}
+
+/// [`aggregate`] from a scope worked out for the same period, year and
+/// prices: the whole's figures, or (`req.region`) one unit's.
+pub fn aggregate_scoped(data: &Dataset, req: Request, scope: &Scope) -> Result<Summary> {
+    let months = req.period.months(req.year);
+    let comparison_months = req.period.months(req.year - 1);
+    let flows = flow_columns(data);
+    let whole = req.region.map_or(&data.prefecture, |i| &data.counties[i]);
+    // A unit's enterprises: those counting in it (their latest region).
+    let of_unit = |frame: &DataFrame| {
+        let frame = frame.clone().lazy();
+        match req.region {
+            Some(i) => frame.filter(col("region").eq(lit(i as u32))),
+            None => frame,
+        }
+    };
+    let scoped = of_unit(&scope.enterprises);
+    let current_rows = of_unit(&scope.current_rows);
+    let previous_rows = of_unit(&scope.previous_rows);
+    let plan = Plan {
+        flows: &flows,
+        two_years: scope.two_years,
+        va_two_years: scope.va_two_years,
     };
 
     // A unit's own bulletin has no regions below it.
@@ -624,30 +671,6 @@ fn enterprise_summary(data: &Dataset, req: Request, scan: &Scan) -> Result<Summa
         &plan,
     );
     let [regions, industries, total] = collect_all([regions, industries, total])?;
-
-    // The rows of the enterprises in scope with the region and division
-    // they count in, materialised once for the three series.
-    let attribution = scoped
-        .clone()
-        .select([col("enterprise"), col("region"), col("industry")]);
-    let attributed = |rows: LazyFrame, flows: &[&str]| {
-        let mut columns = vec![col("enterprise"), col("month")];
-        columns.extend(flows.iter().map(|c| col(*c)));
-        rows.select(columns).join(
-            attribution.clone(),
-            [col("enterprise")],
-            [col("enterprise")],
-            JoinArgs::new(JoinType::Inner),
-        )
-    };
-    let [current_rows, previous_rows] = collect_all([
-        attributed(
-            current.clone(),
-            &["output_value", "value_added", "value_added_cmp"],
-        ),
-        attributed(previous.clone(), &["output_value", "value_added"]),
-    ])?
-    .map(DataFrame::lazy);
     let series = |key: &str, list: &[Region]| {
         monthly_series(
             current_rows.clone(),
@@ -685,6 +708,19 @@ fn enterprise_summary(data: &Dataset, req: Request, scan: &Scan) -> Result<Summa
     for (unit, months) in industries.iter_mut().zip(industry_months.chunks(per)) {
         unit.monthly = months.to_vec();
     }
+    if let Some(air) = &scope.air {
+        let whole_code = req.region.map(|i| data.counties[i].code.as_str());
+        prefecture.air = air
+            .iter()
+            .find(|(code, _)| code.as_deref() == whole_code)
+            .map(|(_, a)| a.clone());
+        for region in &mut regions {
+            region.air = air
+                .iter()
+                .find(|(c, _)| c.as_deref() == Some(region.code.as_str()))
+                .map(|(_, a)| a.clone());
+        }
+    }
     Ok(Summary {
         period: format!("{}-{}", req.year, req.period.key()),
         period_key: req.period.key(),
@@ -699,7 +735,7 @@ fn enterprise_summary(data: &Dataset, req: Request, scan: &Scan) -> Result<Summa
             .into_iter()
             .filter(|f| f.enterprises > 0)
             .collect(),
-        indicators: Vec::new(),
+        indicators: scope.indicators.clone(),
     })
 }
 

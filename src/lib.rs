@@ -148,25 +148,40 @@ pub fn run(opts: &Options) -> Result<Outcome> {
 /// bulletin with the number of bulletins in all (for a progress bar). Fails
 /// only when nothing can be made (bad data, bad options).
 pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Result<Vec<Report>> {
-    use rayon::prelude::*;
     let prepared = Prepared::new(opts)?;
     let units: Vec<Option<usize>> = std::iter::once(None)
         .chain((0..prepared.data.counties.len()).map(Some))
         .collect();
     let total = units.len();
-    Ok(units
-        .into_par_iter()
-        .map(|unit| {
-            let report = Report {
-                unit: unit.map_or_else(
-                    || prepared.data.prefecture.short_name.clone(),
-                    |i| prepared.data.counties[i].name.clone(),
-                ),
-                result: prepared.bulletin(unit),
-            };
-            done(&report, total);
-            report
-        })
+    // The units' figures one after the other (each Polars plan uses every
+    // core), each unit's bulletin (Typst's work) handed to the pool as soon
+    // as its figures are there: a rayon worker rendering instead of waiting
+    // for Polars.
+    let reports: Vec<std::sync::Mutex<Option<Report>>> =
+        units.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let prepared = &prepared;
+    let reports_ref = &reports;
+    rayon::scope(|scope| {
+        for (at, unit) in units.into_iter().enumerate() {
+            let summary = prepared.unit_summary(unit);
+            scope.spawn(move |_| {
+                let report = Report {
+                    unit: unit.map_or_else(
+                        || prepared.data.prefecture.short_name.clone(),
+                        |i| prepared.data.counties[i].name.clone(),
+                    ),
+                    result: summary.and_then(|summary| {
+                        prepared.bulletin_of(unit, summary.as_ref().unwrap_or(&prepared.whole))
+                    }),
+                };
+                done(&report, total);
+                *reports_ref[at].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+            });
+        }
+    });
+    Ok(reports
+        .into_iter()
+        .filter_map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect())
 }
 
@@ -181,8 +196,8 @@ struct Prepared<'o> {
     missing: Vec<String>,
     warnings: Vec<String>,
     prices: aggregate::Prices,
-    /// The enterprise rows of the period, scanned once for every bulletin.
-    scan: aggregate::Scan,
+    /// The period's comparable scope, worked out once for every bulletin.
+    scope: aggregate::Scope,
     whole: aggregate::Summary,
     stories: Vec<load::Story>,
     fonts: render::Fonts,
@@ -274,12 +289,8 @@ impl<'o> Prepared<'o> {
         // The figures on one side; on the other what the archive needs,
         // which does not depend on them (fonts and their hashes, the input
         // rows to attach): a third of a small run's time, done meanwhile.
-        let scan = aggregate::Scan::new(&data, request)?;
-        // Every bulletin of the run reads the scanned rows: the others (years
-        // and months no figure needs) are freed before the aggregation.
-        data.rows = load::EnterpriseRows::default();
-        let (figures, archived) = rayon::join(
-            || aggregate::aggregate_scanned(&data, request, &scan),
+        let (scope, archived) = rayon::join(
+            || aggregate::Scope::new(&data, request),
             || {
                 let fonts = render::Fonts::load(opts.font_path.as_deref())?;
                 let font_files = evidence::hash_files(&fonts.files());
@@ -292,7 +303,10 @@ impl<'o> Prepared<'o> {
                 Ok::<_, Error>((fonts, font_files, inputs))
             },
         );
-        let whole = figures?;
+        let scope = scope?;
+        // Every bulletin reads the scope: the rows are not needed again.
+        data.rows = load::EnterpriseRows::default();
+        let whole = aggregate::aggregate_scoped(&data, request, &scope)?;
         let (fonts, font_files, inputs) = archived?;
         let stories = load::stories(&data, year, opts.period).map_err(remap)?;
         let template_files = evidence::hash_folder(&render::template_root(&opts.template))?;
@@ -304,7 +318,7 @@ impl<'o> Prepared<'o> {
             missing,
             warnings,
             prices,
-            scan,
+            scope,
             whole,
             stories,
             fonts,
@@ -336,28 +350,38 @@ impl<'o> Prepared<'o> {
             })
     }
 
+    /// A county-level unit's figures (`None` for the whole, whose figures
+    /// are [`Prepared::whole`]).
+    fn unit_summary(&self, unit: Option<usize>) -> Result<Option<aggregate::Summary>> {
+        unit.map(|i| {
+            aggregate::aggregate_scoped(
+                &self.data,
+                aggregate::Request {
+                    period: self.opts.period,
+                    year: self.year,
+                    prices: self.prices,
+                    region: Some(i),
+                },
+                &self.scope,
+            )
+        })
+        .transpose()
+    }
+
     /// Makes one bulletin: the whole's (`None`) or a county-level unit's.
     fn bulletin(&self, unit: Option<usize>) -> Result<Outcome> {
+        let summary = self.unit_summary(unit)?;
+        self.bulletin_of(unit, summary.as_ref().unwrap_or(&self.whole))
+    }
+
+    /// Makes the bulletin of `unit` from its figures.
+    fn bulletin_of(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Outcome> {
         let opts = self.opts;
         let data = &self.data;
         let remap = |err| original_paths(&self.transcoded, &opts.data_dir, err);
-        let scoped;
-        let (summary, place, code) = match unit {
-            None => (&self.whole, &data.prefecture, None),
-            Some(i) => {
-                scoped = aggregate::aggregate_scanned(
-                    data,
-                    aggregate::Request {
-                        period: opts.period,
-                        year: self.year,
-                        prices: self.prices,
-                        region: Some(i),
-                    },
-                    &self.scan,
-                )?;
-                let county = &data.counties[i];
-                (&scoped, county, Some(county.code.clone()))
-            }
+        let (place, code) = match unit {
+            None => (&data.prefecture, None),
+            Some(i) => (&data.counties[i], Some(data.counties[i].code.clone())),
         };
         // A unit's bulletin carries its own stories only.
         let stories: Vec<load::Story> = self
