@@ -140,12 +140,19 @@ impl Columns {
 /// 63, so the packing is one-to-one): up to 10 characters in a `u64` (16
 /// bytes a slot), up to 21 (an 18-character 统一社会信用代码) in a `u128`;
 /// only other keys are hashed as text, which follows a pointer.
+///
+/// Files list the enterprises month after month in much the same order, so
+/// a lookup first tries the number after the previous row's
+/// ([`Keys::get_after`]): a comparison with the next entry of `small_keys`,
+/// read in order, instead of a probe at a random place of the table.
 #[derive(Default)]
 struct Keys {
     small: PlHashMap<u64, u32>,
     packed: PlHashMap<u128, u32>,
     text: PlHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
+    /// The packed key of each number (`u64::MAX` for keys not packed small).
+    small_keys: Vec<u64>,
 }
 
 /// A key as [`Keys`] stores it.
@@ -196,16 +203,33 @@ impl Keys {
         .copied()
     }
 
+    /// [`Keys::get`], trying `guess` (the number after the previous row's)
+    /// first.
+    fn get_after(&self, id: &str, guess: u32) -> Option<u32> {
+        match Self::key(id) {
+            Key::Small(key) if self.small_keys.get(guess as usize) == Some(&key) => Some(guess),
+            Key::Small(key) => self.small.get(&key).copied(),
+            Key::Packed(key) => self.packed.get(&key).copied(),
+            Key::Text(key) => self.text.get(key).copied(),
+        }
+    }
+
     /// The identifier's number, given on its first sight.
     fn number(&mut self, id: &str) -> u32 {
         let next = self.names.len() as u32;
-        let number = match Self::key(id) {
+        let key = Self::key(id);
+        let small = match key {
+            Key::Small(key) => key,
+            _ => u64::MAX,
+        };
+        let number = match key {
             Key::Small(key) => *self.small.entry(key).or_insert(next),
             Key::Packed(key) => *self.packed.entry(key).or_insert(next),
             Key::Text(key) => *self.text.entry(key.into()).or_insert(next),
         };
         if number == next {
             self.names.push(id.into());
+            self.small_keys.push(small);
         }
         number
     }
@@ -566,6 +590,7 @@ mod fast {
             newlines: 0,
         };
         let mut fields: Vec<&str> = Vec::with_capacity(layout.width);
+        let mut guess = 0u32;
         // Without quotes a record is a line and a field is what lies between
         // commas, exactly as the `csv` crate reads it; it skips empty lines.
         // (Bytes, not `str::split`, which compares every match with memcmp.)
@@ -601,8 +626,11 @@ mod fast {
             if id.is_empty() {
                 return None;
             }
-            let enterprise = match ids.get(id) {
-                Some(n) => n,
+            let enterprise = match ids.get_after(id, guess) {
+                Some(n) => {
+                    guess = n.wrapping_add(1);
+                    n
+                }
                 None => NEW | out.new_ids.number(id),
             };
             let region = layout.regions.get(field(layout.region)?)?;
@@ -908,6 +936,10 @@ mod tests {
         for (i, key) in keys.iter().enumerate() {
             assert_eq!(numbered.get(key), Some(i as u32), "{key}");
             assert_eq!(&*numbered.names[i], *key);
+            // A guess right or wrong gives the key's own number.
+            for guess in [0, i as u32, i as u32 + 1, 99] {
+                assert_eq!(numbered.get_after(key, guess), Some(i as u32), "{key}");
+            }
         }
         assert_eq!(numbered.get("02"), None);
     }
