@@ -500,12 +500,13 @@ fn enterprise_scope(data: &Dataset, req: Request) -> Result<Scope> {
     let rows = collect(data.rows.frame().clone().lazy().filter(needed))?.lazy();
     let flows = flow_columns(data);
     let current = rows.clone().filter(in_period(req.year));
-    let (current, va_two_years) = deflate(data, current, req)?;
     let raw: Vec<&str> = flows.iter().map(|f| f.column).collect();
     let mut derived = raw.clone();
     derived.extend(["value_added_cmp", "value_added_cmp2"]);
-    // Materialised once: every plan below reads these rows.
-    let current = collect(fix_columns(current, &derived))?.lazy();
+    // Materialised once, deflated: every plan below reads these rows.
+    let current = collect(fix_columns(deflate(data, current, req)?, &derived))?;
+    let va_two_years = check_index(data, &current, req)?;
+    let current = current.lazy();
     let rows = fix_columns(rows, &raw);
     let previous = rows.clone().filter(in_period(req.year - 1));
     // Two years back only when the data has every month of that period.
@@ -826,19 +827,17 @@ fn scan(path: &std::path::Path, text: &[&str], numeric: &[&str]) -> Result<LazyF
     Ok(frame.select(columns))
 }
 
-/// Adds `va_real`, value added at the prices growth is measured at.
 /// Adds `value_added_cmp` (value added at the prices growth is measured at)
 /// and `value_added_cmp2` (at the prices of two years earlier: deflated by
-/// this year's and last year's index for the same month and division).
-/// Returns whether every row had last year's index, without which the
-/// two-year average of value added is undefined.
-fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, bool)> {
+/// this year's and last year's index for the same month and division), with
+/// the `index` and `index_prev` they were deflated by ([`check_index`]).
+fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
     if req.prices == Prices::Current {
         let rows = rows.with_columns([
             col("value_added").alias("value_added_cmp"),
             col("value_added").alias("value_added_cmp2"),
         ]);
-        return Ok((rows, true));
+        return Ok(rows);
     }
     let Some(path) = &data.price_index_file else {
         return Err(DataError::file(
@@ -923,21 +922,27 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
         "month_prev",
         "index_prev",
     );
-    // Materialised once, with the deflated columns: the checks below and
-    // every plan of the aggregation read it.
-    let joined = streamed(deflated(joined))
-        .map_err(|e| polars_error(path, e))?
-        .lazy();
+    Ok(deflated(joined))
+}
 
-    // A month and division with no index at all cannot be deflated.
-    let missing = joined
-        .clone()
-        .filter(col("index").is_null())
-        .group_by([col("month"), col("industry")])
-        .agg([len()])
-        .sort(["month", "industry"], SortMultipleOptions::default());
-    let missing = streamed(missing).map_err(|e| polars_error(path, e))?;
-    if missing.height() > 0 {
+/// Checks the deflated rows: a month and division with no index at all (not
+/// even the month's `all` row) cannot be deflated. Returns whether every row
+/// had last year's index too, without which the two-year average of value
+/// added is undefined.
+fn check_index(data: &Dataset, rows: &DataFrame, req: Request) -> Result<bool> {
+    let (Prices::Comparable, Some(path)) = (req.prices, &data.price_index_file) else {
+        return Ok(true);
+    };
+    let nulls = |name: &str| rows.column(name).map(Column::null_count).map_err(internal);
+    if nulls("index")? > 0 {
+        let missing = rows
+            .clone()
+            .lazy()
+            .filter(col("index").is_null())
+            .group_by([col("month"), col("industry")])
+            .agg([len()])
+            .sort(["month", "industry"], SortMultipleOptions::default());
+        let missing = streamed(missing).map_err(|e| polars_error(path, e))?;
         let months = f64_column(&missing, "month")?;
         let divisions = f64_column(&missing, "industry")?;
         let errors = months
@@ -956,14 +961,7 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<(LazyFrame, 
             .collect();
         return Err(Error::Data(errors));
     }
-    let prev_missing = streamed(
-        joined
-            .clone()
-            .select([col("index_prev").null_count().alias("n")]),
-    )
-    .map_err(|e| polars_error(path, e))?;
-    let complete = f64_column(&prev_missing, "n")?.first().copied().flatten() == Some(0.0);
-    Ok((joined, complete))
+    Ok(nulls("index_prev")? == 0)
 }
 
 /// The reference table of units (regions or divisions) in their file order,
