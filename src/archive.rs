@@ -45,9 +45,10 @@ pub struct Written {
 
 /// Writes the outputs: all staged first, then renamed, the PDF last.
 ///
-/// A folder that already holds the PDF is left alone when the bytes are the
-/// same, and refused when they differ unless `force` is set: a bulletin that
-/// may have been printed or archived is never silently replaced.
+/// A PDF already there is left alone when the bytes are the same (the files
+/// beside it are brought up to date), and refused when they differ unless
+/// `force` is set: a bulletin that may have been printed or archived is
+/// never silently replaced.
 pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     std::fs::create_dir_all(&out.dir).map_err(|source| Error::Output {
         path: out.dir.clone(),
@@ -60,16 +61,9 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     let pdf = out.dir.join(format!("{}.pdf", out.stem));
     let summary_json = out.dir.join("summary.json");
     let summary_csv = out.dir.join("summary.csv");
-    if let Ok(existing) = std::fs::read(&pdf) {
-        if existing == out.pdf {
-            return Ok(Written {
-                pdf,
-                summary_json,
-                summary_csv,
-                unchanged: true,
-            });
-        }
-        if !out.force {
+    let same_pdf = match std::fs::read(&pdf) {
+        Ok(existing) if existing == out.pdf => true,
+        Ok(_) if !out.force => {
             return Err(Error::Output {
                 path: pdf,
                 source: std::io::Error::new(
@@ -79,28 +73,41 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
                 ),
             });
         }
-    }
+        _ => false,
+    };
     remove_stale_temporaries(&out.dir);
     let manifest = out.dir.join(format!("{}.manifest.json", out.stem));
-    // Stage everything; a failure drops (deletes) the staged files.
-    let staged = [
-        (stage(&summary_json, out.summary_json)?, &summary_json),
-        (stage(&summary_csv, out.summary_csv)?, &summary_csv),
-        (stage(&manifest, out.manifest)?, &manifest),
-        (stage(&pdf, out.pdf)?, &pdf),
-    ];
+    // Stage everything; a failure drops (deletes) the staged files. Beside
+    // an identical PDF, which is left alone, only the files that differ
+    // (an edited summary.json, one an older review wrote) are replaced.
+    let mut staged = Vec::new();
+    for (path, bytes) in [
+        (&summary_json, out.summary_json),
+        (&summary_csv, out.summary_csv),
+        (&manifest, out.manifest),
+    ] {
+        if !(same_pdf && std::fs::read(path).is_ok_and(|b| b == bytes)) {
+            staged.push((stage(path, bytes)?, path));
+        }
+    }
+    if !same_pdf {
+        staged.push((stage(&pdf, out.pdf)?, &pdf));
+    }
+    let touched = !staged.is_empty();
     for (tmp, path) in staged {
         tmp.persist(path).map_err(|e| Error::Output {
             path: path.clone(),
             source: e.error,
         })?;
     }
-    sync_dir(&out.dir);
+    if touched {
+        sync_dir(&out.dir);
+    }
     Ok(Written {
         pdf,
         summary_json,
         summary_csv,
-        unchanged: false,
+        unchanged: same_pdf,
     })
 }
 

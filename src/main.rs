@@ -301,7 +301,7 @@ fn tell(outcome: &review::Outcome, warnings: bool) {
     }
     if let (true, Some(pdf)) = (outcome.unchanged, &outcome.pdf) {
         eprintln!(
-            "review: {} is already this bulletin, byte for byte; nothing rewritten",
+            "review: {} is already this bulletin, byte for byte; left as it was",
             pdf.display()
         );
     }

@@ -576,7 +576,7 @@ fn verify_rejects_a_pdf_without_manifest() {
 }
 
 #[test]
-fn an_existing_different_pdf_is_kept_unless_forced() {
+fn an_existing_different_pdf_is_kept_unless_forced_and_an_identical_one_untouched() {
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().to_str().unwrap();
     let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
@@ -586,6 +586,12 @@ fn an_existing_different_pdf_is_kept_unless_forced() {
             .success()
     );
     let first = std::fs::read(&pdf).unwrap();
+    let json = out_dir.path().join("2024-H1/summary.json");
+    let written = std::fs::read(&json).unwrap();
+    // Beside the identical PDF, a summary.json that differs (edited by
+    // hand, or written by an older review) is brought up to date.
+    std::fs::write(&json, b"{}").unwrap();
+    let pdf_time = std::fs::metadata(&pdf).unwrap().modified().unwrap();
 
     let same = run_in(&["--period", "H1", "--out", out], "1719792000");
     assert!(same.status.success());
@@ -593,6 +599,12 @@ fn an_existing_different_pdf_is_kept_unless_forced() {
         stderr(&same).contains("is already this bulletin, byte for byte"),
         "{}",
         stderr(&same)
+    );
+    assert_eq!(std::fs::read(&json).unwrap(), written);
+    assert_eq!(
+        std::fs::metadata(&pdf).unwrap().modified().unwrap(),
+        pdf_time,
+        "the PDF itself is not rewritten"
     );
 
     let other = run_in(&["--period", "H1", "--out", out], "1719878400");
