@@ -182,6 +182,8 @@ def main():
 
     # 1. End to end on the sample vs typst-py compiling the same template.
     out1 = os.path.join(work, "e2e")
+    # From scratch: an earlier run's identical PDF would leave its summary.json.
+    shutil.rmtree(out1, ignore_errors=True)
     review_cmd = [args.review, "--period", "H1", "--out", out1, "--force"]
     run(review_cmd, env=env)
     root = os.path.join(work, "typst-root")

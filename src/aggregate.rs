@@ -3,7 +3,7 @@
 //!
 //! The plans read the enterprise rows load kept ([`crate::load::EnterpriseRows`]),
 //! filtered once to the period and the same months one and two years earlier
-//! ([`Scan`]), and work on *comparable scope*: the
+//! ([`Scope`]), and work on *comparable scope*: the
 //! enterprises in scope are those with at least one row in the period; the
 //! base of every growth rate is the same months of the previous year for
 //! those enterprises only (an enterprise without a row in a base month
