@@ -69,6 +69,13 @@ impl Fonts {
                 }
             }
         }
+        // Typst hashes a face's bytes (10 MB each) the first time it uses
+        // the face, and keeps the hash with them: done here, where the
+        // caller loads the fonts beside the aggregation, the compile does
+        // not wait for it.
+        for font in &fonts {
+            typst::utils::hash128(font);
+        }
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         Ok(Fonts { book, fonts, extra })
     }
