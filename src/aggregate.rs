@@ -443,9 +443,10 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
 pub struct Scope {
     /// One row per enterprise in scope.
     enterprises: DataFrame,
-    /// The period's rows of those enterprises, with their attribution.
+    /// The period's rows of those enterprises summed per region, division
+    /// and month (the region and division they count in).
     current_rows: DataFrame,
-    /// The base's rows of those enterprises, with their attribution.
+    /// The same for the base's rows.
     previous_rows: DataFrame,
     /// The data reaches two years back.
     two_years: bool,
@@ -534,16 +535,9 @@ fn enterprise_scope(data: &Dataset, req: Request) -> Result<Scope> {
         .group_by([col("enterprise")])
         .agg(sums)
         .cache();
-    let ids = enterprises.clone().select([col("enterprise")]);
+    // Summed per enterprise; the left join below keeps those in scope.
     let base_of = |rows: LazyFrame, suffix: &str| {
-        rows.join(
-            ids.clone(),
-            [col("enterprise")],
-            [col("enterprise")],
-            JoinArgs::new(JoinType::Semi),
-        )
-        .group_by([col("enterprise")])
-        .agg(
+        rows.group_by([col("enterprise")]).agg(
             flows
                 .iter()
                 .map(|f| col(f.column).sum().alias(format!("{}{suffix}", f.prefix)))
@@ -586,21 +580,26 @@ fn enterprise_scope(data: &Dataset, req: Request) -> Result<Scope> {
     let enterprises = collect(scoped.with_columns(fill))?;
 
     // The rows of the enterprises in scope with the region and division
-    // they count in, materialised once for the monthly series.
+    // they count in, for the monthly series.
     let attribution =
         enterprises
             .clone()
             .lazy()
             .select([col("enterprise"), col("region"), col("industry")]);
+    // Summed per region, division and month (exact sums, so the series
+    // add up the same from these cells as from the rows).
     let attributed = |rows: LazyFrame, flows: &[&str]| {
         let mut columns = vec![col("enterprise"), col("month")];
         columns.extend(flows.iter().map(|c| col(*c)));
-        rows.select(columns).join(
-            attribution.clone(),
-            [col("enterprise")],
-            [col("enterprise")],
-            JoinArgs::new(JoinType::Inner),
-        )
+        rows.select(columns)
+            .join(
+                attribution.clone(),
+                [col("enterprise")],
+                [col("enterprise")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .group_by([col("region"), col("industry"), col("month")])
+            .agg(flows.iter().map(|c| col(*c).sum()).collect::<Vec<_>>())
     };
     let [current_rows, previous_rows] = collect_all([
         attributed(current, &["output_value", "value_added", "value_added_cmp"]),
@@ -869,13 +868,19 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
             JoinArgs::new(JoinType::Left),
         )
         .cache();
-    // Each month of the period next to the same month a year earlier.
+    // Every month of the period and division, next to the same month a
+    // year earlier: the indices are looked up on this small table, which
+    // then joins the rows once.
     let (first, last) = req.period.month_range();
-    let this_year: Vec<i32> = (first..=last).map(|m| month_number(req.year, m)).collect();
-    let last_year: Vec<i32> = (first..=last)
-        .map(|m| month_number(req.year - 1, m))
-        .collect();
-    let calendar = df!("month" => this_year, "month_prev" => last_year)
+    let (mut this_year, mut last_year, mut division) = (Vec::new(), Vec::new(), Vec::new());
+    for m in first..=last {
+        for d in 0..data.industries.len() as u32 {
+            this_year.push(month_number(req.year, m));
+            last_year.push(month_number(req.year - 1, m));
+            division.push(d);
+        }
+    }
+    let calendar = df!("month" => this_year, "month_prev" => last_year, "industry" => division)
         .expect("equal lengths")
         .lazy();
     // The index of (month key column, division), falling back to the month's `all` row.
@@ -911,16 +916,16 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
             (deflated / (col("index_prev") / lit(100.0))).alias("value_added_cmp2"),
         ])
     };
-    let joined = lookup(rows, "month", "index");
-    let joined = lookup(
-        joined.join(
-            calendar,
-            [col("month")],
-            [col("month")],
-            JoinArgs::new(JoinType::Left),
-        ),
+    let factors = lookup(
+        lookup(calendar, "month", "index"),
         "month_prev",
         "index_prev",
+    );
+    let joined = rows.join(
+        factors,
+        [col("month"), col("industry")],
+        [col("month"), col("industry")],
+        JoinArgs::new(JoinType::Left),
     );
     Ok(deflated(joined))
 }
