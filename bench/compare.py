@@ -4,8 +4,9 @@ Run through bench/compare.sh, which builds review, makes a throwaway
 virtualenv with the peers from PyPI (never runtime dependencies of review)
 and calls this script. Every measurement runs in its own child process; wall
 time is the median of the runs, peak memory (max RSS) is the child's own,
-taken with wait4. Machines are noisy: read the ratios, which are measured in
-the same session, rather than the absolute times.
+taken with wait4. Machines are noisy: the two sides of each comparison run in
+turn, round after round, so that the machine's slow moments fall on both;
+read the ratios rather than the absolute times.
 
 Writes the markdown table to the file named by --out (BENCHMARKS.md's
 results section) and prints it.
@@ -19,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -40,20 +42,34 @@ def run(cmd, env=None, cwd=REPO):
 
 def measure(cmd, runs, env=None, cwd=REPO):
     """Median wall seconds and peak RSS (MiB) over runs of cmd."""
-    times, peaks = [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        err = proc.stderr.read().decode(errors="replace")
-        proc.stderr.close()
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-        peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+    [result] = measure_in_turn([cmd], runs, env=env, cwd=cwd)
+    return result[0], result[1]
+
+
+def measure_in_turn(cmds, rounds, env=None, cwd=REPO):
+    """Runs the commands one after the other, `rounds` times over, so that
+    the machine's slow and quick moments fall on all of them alike. Returns,
+    per command, (median wall seconds, peak RSS MiB, stdouts)."""
+    times = [[] for _ in cmds]
+    peaks = [[] for _ in cmds]
+    outs = [[] for _ in cmds]
+    for _ in range(rounds):
+        for i, cmd in enumerate(cmds):
+            with tempfile.TemporaryFile() as errors:
+                start = time.perf_counter()
+                proc = subprocess.Popen(
+                    cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=errors
+                )
+                out = proc.stdout.read().decode(errors="replace")
+                _, status, usage = os.wait4(proc.pid, 0)
+                times[i].append(time.perf_counter() - start)
+                proc.stdout.close()
+                if os.waitstatus_to_exitcode(status) != 0:
+                    errors.seek(0)
+                    sys.exit(f"failed: {' '.join(cmd)}\n{errors.read().decode(errors='replace')}")
+            peaks[i].append(usage.ru_maxrss / 1024)
+            outs[i].append(out)
+    return [(statistics.median(t), max(p), o) for t, p, o in zip(times, peaks, outs)]
 
 
 def env_with_epoch():
@@ -195,10 +211,10 @@ def main():
                     os.path.join(root, "evidence", "data", "stories", "2024-H1"))
     typst_cmd = [args.python, "-c", TYPST_CHILD, root, os.path.join(REPO, "fonts"),
                  os.path.join(work, "typst-py.pdf")]
-    t_review, m_review = measure(review_cmd, args.runs, env=env)
-    t_typst, m_typst = measure(typst_cmd, args.runs, env=env)
-    inner = [float(run(typst_cmd, env=env)[1].strip()) for _ in range(args.runs)]
-    t_inner = statistics.median(inner)
+    quick = max(args.runs, 15)
+    (t_review, m_review, _), (t_typst, m_typst, outs) = measure_in_turn(
+        [review_cmd, typst_cmd], quick, env=env)
+    t_inner = statistics.median(float(o.strip()) for o in outs)
     results.append(("review --period H1, end to end (sample)", t_review, m_review, ""))
     results.append(("typst-py 0.15.2: Python start, import and compile of templates/review.typ",
                     t_typst, m_typst, f"review ÷ this = {t_review / t_typst:.2f}×"))
@@ -227,8 +243,7 @@ def main():
     if problems:
         sys.exit("the figures disagree:\n" + "\n".join(problems[:20]))
     runs = max(1, min(args.runs, 3))
-    t_agg, m_agg = measure(agg_cmd, runs, env=env)
-    t_duck, m_duck = measure(duck_cmd, runs)
+    (t_agg, m_agg, _), (t_duck, m_duck, _) = measure_in_turn([agg_cmd, duck_cmd], runs, env=env)
     t_pandas, m_pandas = measure(pandas_cmd, 1)
     rows = f"{args.rows:,}"
     results.append((f"review --summary-only on {rows} rows (validate every row, aggregate)",
@@ -252,16 +267,16 @@ def main():
         + [f"'{args.review}' --period H1 --region {c} --out '{out3}-single' --force" for c in codes]
     )
     single_cmd = ["sh", "-c", script]
-    t_batch, m_batch = measure(batch_cmd, args.runs, env=env)
-    t_single, m_single = measure(single_cmd, args.runs, env=env)
+    (t_batch, m_batch, _), (t_single, m_single, _) = measure_in_turn(
+        [batch_cmd, single_cmd], quick, env=env)
     results.append((f"review --region all ({len(codes) + 1} bulletins, one process)", t_batch,
                     m_batch, ""))
     results.append((f"the same {len(codes) + 1} bulletins, one process each", t_single, m_single,
                     f"this ÷ batch = {t_single / t_batch:.1f}×"))
 
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, median of "
-        f"{args.runs} runs (aggregation: {runs}, pandas: 1); peak memory is the process's max RSS.",
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; each pair run in turn, "
+        f"median of {quick} rounds (aggregation: {runs}, pandas: 1); peak memory is the process's max RSS.",
         "",
         "| what | median wall time | peak memory | ratio |",
         "| --- | ---: | ---: | --- |",
