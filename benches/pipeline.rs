@@ -1,5 +1,5 @@
-//! `cargo bench`: each stage of the pipeline on the shipped sample, and load
-//! and aggregate on a generated data set when `REVIEW_BENCH_DATA` names one:
+//! `cargo bench`: each stage of the pipeline on the shipped sample, and on a
+//! generated data set when `REVIEW_BENCH_DATA` names one:
 //!
 //! ```sh
 //! cargo run --release --bin gen-data -- --rows 1000000 /tmp/review-1m
@@ -57,45 +57,43 @@ fn stages(c: &mut Criterion) {
         group.bench_function("phrase", |b| {
             b.iter(|| phrase::phrase(&summary, &ctx).expect("phrases"))
         });
-        if name == "sample" {
-            let text = phrase::phrase(&summary, &ctx).expect("phrases");
-            let json = serde_json::to_vec(&Bulletin {
-                summary: &summary,
-                text: &text,
-                attachments: &[],
-            })
-            .expect("serialises");
-            let template = render::Template::open(&root.join("templates/review.typ")).unwrap();
-            let fonts = render::Fonts::load(None).expect("fonts");
-            let mut files = std::collections::BTreeMap::new();
-            for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
-                files.insert(
-                    format!(
-                        "{}/{}",
-                        review::evidence::pictures_dir(2024, Period::H1),
-                        picture.name
-                    ),
-                    picture.bytes.clone(),
-                );
-            }
-            // Typst memoises compilation across calls (comemo); evicting
-            // its caches first measures a cold compile, as one run has.
-            group.bench_function("render", |b| {
-                b.iter(|| {
-                    typst::comemo::evict(0);
-                    render::render(&render::Job {
-                        template: &template,
-                        data: json.clone(),
-                        files: files.clone(),
-                        fonts: &fonts,
-                        timestamp: 1_719_792_000,
-                        ident: "bench".into(),
-                        inputs: Vec::new(),
-                    })
-                    .expect("renders")
-                })
-            });
+        let text = phrase::phrase(&summary, &ctx).expect("phrases");
+        let json = serde_json::to_vec(&Bulletin {
+            summary: &summary,
+            text: &text,
+            attachments: &[],
+        })
+        .expect("serialises");
+        let template = render::Template::open(&root.join("templates/review.typ")).unwrap();
+        let fonts = render::Fonts::load(None).expect("fonts");
+        let mut files = std::collections::BTreeMap::new();
+        for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
+            files.insert(
+                format!(
+                    "{}/{}",
+                    review::evidence::pictures_dir(2024, Period::H1),
+                    picture.name
+                ),
+                picture.bytes.clone(),
+            );
         }
+        // Typst memoises compilation across calls (comemo); evicting
+        // its caches first measures a cold compile, as one run has.
+        group.bench_function("render", |b| {
+            b.iter(|| {
+                typst::comemo::evict(0);
+                render::render(&render::Job {
+                    template: &template,
+                    data: json.clone(),
+                    files: files.clone(),
+                    fonts: &fonts,
+                    timestamp: 1_719_792_000,
+                    ident: "bench".into(),
+                    inputs: Vec::new(),
+                })
+                .expect("renders")
+            })
+        });
         group.finish();
     }
 }
