@@ -243,7 +243,9 @@ struct Row {
     industry: u32,
     output: f64,
     value_added: f64,
-    optional: Vec<Option<f64>>,
+    /// The optional flows the file has, in the order of `Layout::optional`
+    /// (an array: no allocation a row).
+    optional: [Option<f64>; OPTIONAL_FLOWS.len()],
 }
 
 /// Where the contract's columns are in the file, and the codes they may hold.
@@ -370,12 +372,12 @@ fn careful(
             errors,
         );
         let value_added = rec.number("value_added", "a number of 万元", None, errors);
-        let mut optional = Vec::with_capacity(layout.optional.len());
-        for &(column, _) in &layout.optional {
-            optional.push(match rec.optional(column) {
+        let mut optional = [None; OPTIONAL_FLOWS.len()];
+        for (value, &(column, _)) in optional.iter_mut().zip(&layout.optional) {
+            *value = match rec.optional(column) {
                 Some(_) => rec.number(column, "a number of 万元, zero or more", Some(0.0), errors),
                 None => None,
-            });
+            };
         }
         let (Some(month), Some(id)) = (month, id) else {
             return;
@@ -438,7 +440,9 @@ mod fast {
 
     use rayon::prelude::*;
 
-    use super::{Columns, Keys, Layout, MonthSet, Region, Row, finite, month_number, moves};
+    use super::{
+        Columns, Keys, Layout, MonthSet, OPTIONAL_FLOWS, Region, Row, finite, month_number, moves,
+    };
     use crate::period::parse_month;
 
     /// Bytes read at a time (the last line is carried to the next block).
@@ -637,14 +641,12 @@ mod fast {
             let industry = layout.industries.get(field(layout.industry)?)?;
             let output = finite(field(layout.output)?).filter(|v| *v >= 0.0)?;
             let value_added = finite(field(layout.value_added)?)?;
-            let mut optional = Vec::with_capacity(layout.optional.len());
-            for &(_, i) in &layout.optional {
+            let mut optional = [None; OPTIONAL_FLOWS.len()];
+            for (value, &(_, i)) in optional.iter_mut().zip(&layout.optional) {
                 let raw = field(i)?;
-                optional.push(if raw.is_empty() {
-                    None
-                } else {
-                    Some(finite(raw).filter(|v| *v >= 0.0)?)
-                });
+                if !raw.is_empty() {
+                    *value = Some(finite(raw).filter(|v| *v >= 0.0)?);
+                }
             }
             out.columns.push(&Row {
                 enterprise,
