@@ -468,7 +468,7 @@ impl Scope {
                 let air = data
                     .air_quality_file
                     .as_ref()
-                    .map(|path| air_quality(path, &data.counties, req))
+                    .map(|_| air_quality(&data.tables.air_quality, &data.counties, req))
                     .transpose();
                 (air, indicators(data, req))
             },
@@ -806,26 +806,6 @@ fn no_data(data: &Dataset, req: Request) -> Error {
     .into()
 }
 
-/// Lazily scans a validated CSV: every field is read as text, trimmed (as
-/// validation trimmed it), and the `numeric` columns are cast to `f64`, so
-/// that what Polars sums is exactly what validation checked (` 717.9 ` and
-/// an empty optional field included: the latter is null, counting as 0).
-fn scan(path: &std::path::Path, text: &[&str], numeric: &[&str]) -> Result<LazyFrame> {
-    let frame = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .map_err(|e| polars_error(path, e))?;
-    let strip = |c: &str| col(c).str().strip_chars(lit(NULL));
-    let mut columns: Vec<Expr> = text.iter().map(|c| strip(c)).collect();
-    columns.extend(
-        numeric
-            .iter()
-            .map(|c| strip(c).cast(DataType::Float64).alias(*c)),
-    );
-    Ok(frame.select(columns))
-}
-
 /// Adds `value_added_cmp` (value added at the prices growth is measured at)
 /// and `value_added_cmp2` (at the prices of two years earlier: deflated by
 /// this year's and last year's index for the same month and division), with
@@ -838,7 +818,7 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
         ]);
         return Ok(rows);
     }
-    let Some(path) = &data.price_index_file else {
+    if data.price_index_file.is_none() {
         return Err(DataError::file(
             data.industry_file
                 .with_file_name(crate::load::PRICE_INDEX_FILE),
@@ -846,7 +826,7 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
              (or run with --current-prices to compute growth at current prices)",
         )
         .into());
-    };
+    }
     // The index file's months and divisions numbered like the enterprise rows.
     let codes: Vec<&str> = data.industries.iter().map(|i| i.code.as_str()).collect();
     let numbers: Vec<u32> = (0..codes.len() as u32).collect();
@@ -859,7 +839,12 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
             .slice(lit(from), lit(len))
             .cast(DataType::Int32)
     };
-    let index = scan(path, &["month", "industry_code"], &["index"])?
+    let index = data
+        .tables
+        .price_index
+        .frame()
+        .clone()
+        .lazy()
         .with_column((part(0, 4) * lit(100) + part(5, 2)).alias("month"))
         .join(
             divisions,
@@ -1209,7 +1194,7 @@ fn monthly_series(
 /// period and a year earlier. Dates compare as text: `YYYY-MM-DD` sorts like
 /// the calendar, and validation guaranteed the format.
 fn air_quality(
-    path: &std::path::Path,
+    rows: &crate::load::Table,
     counties: &[Region],
     req: Request,
 ) -> Result<Vec<(Option<String>, AirQuality)>> {
@@ -1222,9 +1207,11 @@ fn air_quality(
             .gt_eq(lit(month_key(year, first)))
             .and(col("date").lt(lit(end)))
     };
-    // The file read once: the days of the period and of its base.
+    // The days of the period and of its base.
     let rows = collect_small(
-        scan(path, &["date", "region_code"], &["aqi"])?
+        rows.frame()
+            .clone()
+            .lazy()
             .filter(window(req.year).or(window(req.year - 1))),
     )?
     .lazy();
@@ -1325,10 +1312,10 @@ fn air_quality(
 /// indicator is the sum over the regions that have it, and a mean has no
 /// prefecture figure (it cannot be pooled without weights).
 fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
-    let Some(path) = &data.indicators_file else {
+    if data.indicators_file.is_none() {
         return Ok(Vec::new());
-    };
-    let rows = scan(path, &["month", "region_code", "indicator"], &["value"])?;
+    }
+    let rows = data.tables.indicators.frame().clone().lazy();
     let keys: Vec<&str> = data.catalog.iter().map(|c| c.indicator.as_str()).collect();
     let how: Vec<&str> = data
         .catalog

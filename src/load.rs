@@ -3,10 +3,10 @@
 //!
 //! Validation reads each file once, streaming, with the `csv` crate, so every
 //! problem is reported with its file, line and column; all problems of a run
-//! (up to [`MAX_DATA_ERRORS`]) are collected before the run stops. The large
-//! enterprise file is kept, in the same pass, as typed columns
-//! ([`EnterpriseRows`], `load/enterprise.rs`), which the aggregation stage
-//! reads; the small files are scanned again by Polars, trusting their shape.
+//! (up to [`MAX_DATA_ERRORS`]) are collected before the run stops. In the
+//! same pass the rows are kept for the aggregate stage, which reads no file:
+//! the large enterprise file as typed columns ([`EnterpriseRows`],
+//! `load/enterprise.rs`), the small optional files as [`Tables`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
@@ -141,6 +141,8 @@ pub struct Dataset {
     pub optional_flows: Vec<&'static str>,
     /// The enterprise rows, validated and typed (read from the file once).
     pub rows: EnterpriseRows,
+    /// The small optional files' rows (empty without the file).
+    pub tables: Tables,
     /// `publication.toml`'s text as read, if the folder has one (attached
     /// to the PDF as it was when the bulletin was made).
     pub publication_source: Option<String>,
@@ -222,20 +224,21 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
     }
     .unwrap_or_default();
     let price_file = data_dir.join(PRICE_INDEX_FILE);
+    let mut tables = Tables::default();
     let price_index_file = price_file.exists().then(|| {
-        read_price_index(&price_file, &industries, &mut errors);
+        tables.price_index = read_price_index(&price_file, &industries, &mut errors);
         price_file
     });
     let air_file = data_dir.join(AIR_QUALITY_FILE);
     let air_quality_file = air_file.exists().then(|| {
-        read_air_quality(&air_file, &counties, &mut errors);
+        tables.air_quality = read_air_quality(&air_file, &counties, &mut errors);
         air_file
     });
     let indicators_path = data_dir.join(INDICATORS_FILE);
     let mut catalog = Vec::new();
     let indicators_file = indicators_path.exists().then(|| {
         catalog = read_catalog(&data_dir.join(CATALOG_FILE), &mut errors);
-        read_indicators(
+        tables.indicators = read_indicators(
             &indicators_path,
             &prefecture,
             &counties,
@@ -270,6 +273,7 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         months,
         optional_flows,
         rows,
+        tables,
         warnings: errors.warnings,
     })
 }
@@ -940,12 +944,76 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
 /// Months as (year, month).
 type MonthSet = BTreeSet<(i32, u8)>;
 
+/// The rows of the small optional files, as validation read them.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    /// `price_index.csv`: `month`, `industry_code`, `index`.
+    pub price_index: Table,
+    /// `air_quality_daily.csv`: `date`, `region_code`, `aqi`.
+    pub air_quality: Table,
+    /// `indicators.csv`: `month`, `region_code`, `indicator`, `value`.
+    pub indicators: Table,
+}
+
+/// A small input file's rows as Polars columns, kept by validation so that
+/// the aggregate stage reads no file: the text fields trimmed, the numbers
+/// as validation parsed them.
+#[derive(Debug, Clone, Default)]
+pub struct Table(polars::prelude::DataFrame);
+
+impl Table {
+    /// The rows as a Polars frame.
+    pub fn frame(&self) -> &polars::prelude::DataFrame {
+        &self.0
+    }
+}
+
+/// Collects a [`Table`] while a file is validated.
+struct TableBuilder {
+    text: Vec<(&'static str, Vec<String>)>,
+    numbers: Vec<(&'static str, Vec<Option<f64>>)>,
+}
+
+impl TableBuilder {
+    fn new(text: &[&'static str], numbers: &[&'static str]) -> TableBuilder {
+        TableBuilder {
+            text: text.iter().map(|c| (*c, Vec::new())).collect(),
+            numbers: numbers.iter().map(|c| (*c, Vec::new())).collect(),
+        }
+    }
+
+    fn push(&mut self, rec: &Record<'_>) {
+        for (column, values) in &mut self.text {
+            values.push(rec.get(column).to_string());
+        }
+        for (column, values) in &mut self.numbers {
+            values.push(finite(rec.get(column)));
+        }
+    }
+
+    fn finish(self) -> Table {
+        use polars::prelude::*;
+        let mut columns: Vec<Column> = self
+            .text
+            .into_iter()
+            .map(|(name, values)| Column::new(name.into(), values))
+            .collect();
+        columns.extend(
+            self.numbers
+                .into_iter()
+                .map(|(name, values)| Column::new(name.into(), values)),
+        );
+        Table(DataFrame::new_infer_height(columns).expect("columns of equal length"))
+    }
+}
+
 /// Validates `price_index.csv`: `month`, `industry_code` (a division or `all`),
 /// `index` (same month of the previous year = 100).
-fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) {
+fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) -> Table {
     let Some(input) = CsvInput::open(path, &["month", "industry_code", "index"], errors) else {
-        return;
+        return Table::default();
     };
+    let mut table = TableBuilder::new(&["month", "industry_code"], &["index"]);
     let codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
     let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
     input.for_each(errors, |rec, errors| {
@@ -963,6 +1031,7 @@ fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) {
             Some(f64::MIN_POSITIVE),
             errors,
         );
+        table.push(rec);
         if let Some((y, m)) = month
             && let Some(first) = seen.insert((month_key(y, m), code.to_string()), rec.line)
         {
@@ -976,15 +1045,17 @@ fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) {
             ));
         }
     });
+    table.finish()
 }
 
 /// Validates `air_quality_daily.csv`: `date` (YYYY-MM-DD), `region_code` (a
 /// county-level unit; the prefecture's figure pools their days), `aqi` (zero
 /// or more), one reading per region and day.
-fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) {
+fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Table {
     let Some(input) = CsvInput::open(path, &["date", "region_code", "aqi"], errors) else {
-        return;
+        return Table::default();
     };
+    let mut table = TableBuilder::new(&["date", "region_code"], &["aqi"]);
     let codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
     input.for_each(errors, |rec, errors| {
@@ -1010,6 +1081,7 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) {
             ));
         }
         rec.number("aqi", "an AQI of zero or more", Some(0.0), errors);
+        table.push(rec);
         if valid && let Some(first) = seen.insert((date.to_string(), code.to_string()), rec.line) {
             errors.push(rec.error(
                 "date",
@@ -1020,6 +1092,7 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) {
             ));
         }
     });
+    table.finish()
 }
 
 /// Reads `indicator_catalog.csv`: `indicator`, `name`, `unit`, `decimals`
@@ -1097,11 +1170,12 @@ fn read_indicators(
     counties: &[Region],
     catalog: &[CatalogEntry],
     errors: &mut Errors,
-) {
+) -> Table {
     let required = ["month", "region_code", "indicator", "value"];
     let Some(input) = CsvInput::open(path, &required, errors) else {
-        return;
+        return Table::default();
     };
+    let mut table = TableBuilder::new(&["month", "region_code", "indicator"], &["value"]);
     let codes: BTreeSet<&str> = counties
         .iter()
         .map(|r| r.code.as_str())
@@ -1125,6 +1199,7 @@ fn read_indicators(
             ));
         }
         rec.number("value", "a number", None, errors);
+        table.push(rec);
         if let Some((y, m)) = month
             && let Some(first) = seen.insert(
                 (month_key(y, m), code.to_string(), key.to_string()),
@@ -1141,6 +1216,7 @@ fn read_indicators(
             ));
         }
     });
+    table.finish()
 }
 
 /// Days in a month of the proleptic Gregorian calendar.
