@@ -461,6 +461,13 @@ impl Scope {
     /// Works out the scope of `req`'s period, year and prices (its `region`
     /// plays no part: units are grouped from the whole's scope).
     pub fn new(data: &Dataset, req: Request) -> Result<Scope> {
+        let (first, last) = req.period.month_range();
+        let (kept_first, kept_last) = data.kept_months;
+        if first < kept_first || last > kept_last {
+            return Err(internal(polars_err!(
+                ComputeError: "the data was loaded for months {kept_first}–{kept_last}, not {first}–{last}"
+            )));
+        }
         // The small tables do not depend on the enterprise figures: meanwhile.
         let (scope, (air, indicators)) = rayon::join(
             || enterprise_scope(data, req),

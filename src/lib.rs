@@ -218,8 +218,9 @@ impl<'o> Prepared<'o> {
         };
         let remap = |err| original_paths(&transcoded, &opts.data_dir, err);
         let mut data = match &transcoded {
-            None => load::load(&opts.data_dir)?,
-            Some(tmp) => load::load(tmp.path()).map_err(remap)?,
+            // Only the period's months of the enterprise rows are kept.
+            None => load::load_months(&opts.data_dir, opts.period.month_range())?,
+            Some(tmp) => load::load_months(tmp.path(), opts.period.month_range()).map_err(remap)?,
         };
         let range = opts.period.month_range();
         let year = match opts.year {

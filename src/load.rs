@@ -139,8 +139,11 @@ pub struct Dataset {
     pub months: BTreeSet<(i32, u8)>,
     /// Which of [`OPTIONAL_FLOWS`] the enterprise file has.
     pub optional_flows: Vec<&'static str>,
-    /// The enterprise rows, validated and typed (read from the file once).
+    /// The enterprise rows, validated and typed (read from the file once),
+    /// of the months of the year in `kept_months`.
     pub rows: EnterpriseRows,
+    /// The months of the year (first, last) whose rows `rows` holds.
+    pub kept_months: (u8, u8),
     /// The small optional files' rows (empty without the file).
     pub tables: Tables,
     /// `publication.toml`'s text as read, if the folder has one (attached
@@ -186,6 +189,15 @@ impl Dataset {
 /// Validates the data folder and describes it. Fails with every problem found
 /// (up to [`MAX_DATA_ERRORS`]).
 pub fn load(data_dir: &Path) -> Result<Dataset> {
+    load_months(data_dir, (1, 12))
+}
+
+/// [`load`], keeping only the enterprise rows of the months of the year
+/// `first..=last` (of every year: the year a run reports on is chosen from
+/// the months present, which the load finds out). Every row is still
+/// checked and every month recorded; a period's run keeps its months only,
+/// half the rows for a half-year.
+pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
     if !data_dir.is_dir() {
         return Err(
             DataError::file(data_dir, "data folder not found (set it with --data DIR)").into(),
@@ -218,9 +230,9 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         _ => industry_file,
     };
     let (months, optional_flows, rows) = if industry_file == data_dir.join(INDUSTRY_PARQUET_FILE) {
-        parquet::read(&industry_file, &counties, &industries, &mut errors)
+        parquet::read(&industry_file, &counties, &industries, keep, &mut errors)
     } else {
-        enterprise::read(&industry_file, &counties, &industries, &mut errors)
+        enterprise::read(&industry_file, &counties, &industries, keep, &mut errors)
     }
     .unwrap_or_default();
     let price_file = data_dir.join(PRICE_INDEX_FILE);
@@ -273,6 +285,7 @@ pub fn load(data_dir: &Path) -> Result<Dataset> {
         months,
         optional_flows,
         rows,
+        kept_months: keep,
         tables,
         warnings: errors.warnings,
     })

@@ -103,6 +103,25 @@ impl Columns {
         }
     }
 
+    /// Appends the rows of `other` whose month of the year is in `keep`.
+    fn append_months(&mut self, other: Columns, (first, last): (u8, u8)) {
+        if (first, last) == (1, 12) {
+            return self.append(other);
+        }
+        let kept = |i: usize| (first..=last).contains(&((other.month[i] % 100) as u8));
+        for i in (0..other.month.len()).filter(|&i| kept(i)) {
+            self.enterprise.push(other.enterprise[i]);
+            self.month.push(other.month[i]);
+            self.region.push(other.region[i]);
+            self.industry.push(other.industry[i]);
+            self.output.push(other.output[i]);
+            self.value_added.push(other.value_added[i]);
+            for (column, values) in self.optional.iter_mut().zip(&other.optional) {
+                column.push(values[i]);
+            }
+        }
+    }
+
     fn append(&mut self, mut other: Columns) {
         self.enterprise.append(&mut other.enterprise);
         self.month.append(&mut other.month);
@@ -261,17 +280,21 @@ struct Layout {
     optional: Vec<(&'static str, usize)>,
     regions: Keys,
     industries: Keys,
+    /// The months of the year whose rows are kept (every row is checked).
+    keep: (u8, u8),
 }
 
 /// Validates the enterprise-month file and reads its rows. Returns the
-/// months it covers, which optional flow columns it has, and the rows.
+/// months it covers, which optional flow columns it has, and the rows of
+/// the months of the year in `keep` (every year's).
 pub(super) fn read(
     path: &Path,
     counties: &[Region],
     industries: &[Industry],
+    keep: (u8, u8),
     errors: &mut Errors,
 ) -> Option<(MonthSet, Vec<&'static str>, EnterpriseRows)> {
-    read_in(path, counties, industries, errors, Some(fast::BLOCK))
+    read_in(path, counties, industries, keep, errors, Some(fast::BLOCK))
 }
 
 /// [`read`], trying the fast path with blocks of `block` bytes first, or
@@ -280,6 +303,7 @@ fn read_in(
     path: &Path,
     counties: &[Region],
     industries: &[Industry],
+    keep: (u8, u8),
     errors: &mut Errors,
     block: Option<usize>,
 ) -> Option<(MonthSet, Vec<&'static str>, EnterpriseRows)> {
@@ -299,6 +323,7 @@ fn read_in(
             .collect(),
         regions: Keys::numbered(counties.iter().map(|r| r.code.as_str())),
         industries: Keys::numbered(industries.iter().map(|d| d.code.as_str())),
+        keep,
     };
     let optional: Vec<&'static str> = layout.optional.iter().map(|(c, _)| *c).collect();
     let start = input.reader.position().byte();
@@ -393,9 +418,13 @@ fn careful(
                 ),
             ));
         }
-        if let (Some(region), Some(industry), Some(output), Some(value_added)) =
-            (region, industry, output, value_added)
-        {
+        if let (Some(region), Some(industry), Some(output), Some(value_added), true) = (
+            region,
+            industry,
+            output,
+            value_added,
+            (layout.keep.0..=layout.keep.1).contains(&month.1),
+        ) {
             columns.push(&Row {
                 enterprise: seen.number(&id),
                 month: month_number(month.0, month.1),
@@ -473,6 +502,7 @@ mod fast {
             columns: Columns::with_capacity(0, layout.optional.len()),
             line: 1 + newlines(&head),
             last_month: 0,
+            keep: layout.keep,
         };
         file.seek(SeekFrom::Start(start)).ok()?;
         let mut buffer: Vec<u8> = Vec::new();
@@ -686,6 +716,8 @@ mod fast {
         line: u64,
         /// The month of the row before, already in `months`.
         last_month: i32,
+        /// The months of the year whose rows are kept.
+        keep: (u8, u8),
     }
 
     impl Merged<'_> {
@@ -759,7 +791,7 @@ mod fast {
                 }
             }
             self.line += part.newlines;
-            self.columns.append(part.columns);
+            self.columns.append_months(part.columns, self.keep);
             Some(())
         }
     }
@@ -793,11 +825,19 @@ mod tests {
     type Read = (MonthSet, Vec<&'static str>, EnterpriseRows, Vec<String>);
 
     fn read_text(text: &[u8], block: Option<usize>) -> std::result::Result<Read, Vec<String>> {
+        read_kept(text, block, (1, 12))
+    }
+
+    fn read_kept(
+        text: &[u8],
+        block: Option<usize>,
+        keep: (u8, u8),
+    ) -> std::result::Result<Read, Vec<String>> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("industry_monthly.csv");
         std::fs::write(&path, text).unwrap();
         let mut errors = Errors::default();
-        let read = read_in(&path, &regions(), &divisions(), &mut errors, block);
+        let read = read_in(&path, &regions(), &divisions(), keep, &mut errors, block);
         if !errors.list.is_empty() {
             return Err(errors.list.iter().map(ToString::to_string).collect());
         }
@@ -892,6 +932,37 @@ mod tests {
                 assert_same(&careful, &fast);
             }
         }
+    }
+
+    #[test]
+    fn only_the_kept_months_rows_are_kept_and_every_row_is_checked() {
+        let text = sample(false);
+        let all = read_text(&text, None).unwrap();
+        let careful = read_kept(&text, None, (4, 6)).unwrap();
+        assert_eq!(careful.0, all.0, "every month is still recorded");
+        assert_eq!(careful.3, all.3, "the mover in May is still told");
+        let months = careful
+            .2
+            .frame()
+            .column("month")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .clone();
+        assert_eq!(careful.2.frame().height(), 42);
+        assert!(
+            months
+                .into_no_null_iter()
+                .all(|m| (4..=6).contains(&(m % 100)))
+        );
+        for block in [64, 333, 1 << 20] {
+            assert_same(&careful, &read_kept(&text, Some(block), (4, 6)).unwrap());
+        }
+        // A bad row in a month not kept is still an error.
+        let mut bad = text.clone();
+        bad.extend_from_slice(b"2024-01,X9,x,999999,13,1,1,\n");
+        let message = read_kept(&bad, Some(100), (4, 6)).unwrap_err().join("\n");
+        assert!(message.contains("found `999999`"), "{message}");
     }
 
     #[test]

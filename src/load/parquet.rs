@@ -24,12 +24,13 @@ pub fn scan(path: &Path) -> PolarsResult<LazyFrame> {
 }
 
 /// Validates the file; returns the months present, the optional flow
-/// columns it has and, when every row is good, the rows typed like the
-/// CSV's ([`EnterpriseRows`]).
+/// columns it has and, when every row is good, the rows of the months of the
+/// year in `keep` typed like the CSV's ([`EnterpriseRows`]).
 pub(super) fn read(
     path: &Path,
     counties: &[Region],
     industries: &[Industry],
+    keep: (u8, u8),
     errors: &mut Errors,
 ) -> Option<(MonthSet, Vec<&'static str>, EnterpriseRows)> {
     let fail = |errors: &mut Errors, e: PolarsError| {
@@ -283,7 +284,7 @@ pub(super) fn read(
     if !errors.list.is_empty() {
         return Some((months, optional, EnterpriseRows::default()));
     }
-    match typed(frame, counties, industries, &optional) {
+    match typed(frame, counties, industries, &optional, keep) {
         Ok(rows) => Some((months, optional, rows)),
         Err(e) => {
             fail(errors, e);
@@ -299,6 +300,7 @@ fn typed(
     counties: &[Region],
     industries: &[Industry],
     optional: &[&'static str],
+    (first, last): (u8, u8),
 ) -> PolarsResult<EnterpriseRows> {
     let index = |codes: Vec<&str>, name: &str| {
         let order: Vec<u32> = (0..codes.len() as u32).collect();
@@ -350,6 +352,11 @@ fn typed(
             JoinArgs::new(JoinType::Inner),
         )
         .select(columns)
+        .filter(
+            (col("month") % lit(100))
+                .gt_eq(lit(i32::from(first)))
+                .and((col("month") % lit(100)).lt_eq(lit(i32::from(last)))),
+        )
         .collect_with_engine(Engine::Streaming)?
         .unwrap_single();
     Ok(EnterpriseRows::from_frame(typed))
