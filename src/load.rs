@@ -387,22 +387,18 @@ pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Resu
 /// Which enterprise-months the enterprise rows have had, to report a second
 /// row for one with both lines (CSV) or rows (Parquet). Memory grows with
 /// enterprises and rows, so a row costs little: each enterprise id is stored
-/// once and numbered, and a row is one u64 (number and month).
+/// once and numbered (`enterprise::Keys`, as the fast path numbers them),
+/// and a row is one u64 (number and month).
 #[derive(Default)]
 struct EnterpriseMonths {
-    ids: HashMap<String, u32>,
+    ids: enterprise::Keys,
     rows: HashMap<u64, u64>,
 }
 
 impl EnterpriseMonths {
     /// The enterprise's number, given on its first sight.
     fn number(&mut self, id: &str) -> u32 {
-        if let Some(&n) = self.ids.get(id) {
-            return n;
-        }
-        let n = self.ids.len() as u32;
-        self.ids.insert(id.to_string(), n);
-        n
+        self.ids.number(id)
     }
 
     /// Records a row at `at`; returns where the same enterprise-month was

@@ -165,7 +165,7 @@ impl Columns {
 /// ([`Keys::get_after`]): a comparison with the next entry of `small_keys`,
 /// read in order, instead of a probe at a random place of the table.
 #[derive(Default)]
-struct Keys {
+pub(super) struct Keys {
     small: PlHashMap<u64, u32>,
     packed: PlHashMap<u128, u32>,
     text: PlHashMap<Box<str>, u32>,
@@ -234,7 +234,7 @@ impl Keys {
     }
 
     /// The identifier's number, given on its first sight.
-    fn number(&mut self, id: &str) -> u32 {
+    pub(super) fn number(&mut self, id: &str) -> u32 {
         let next = self.names.len() as u32;
         let key = Self::key(id);
         let small = match key {
