@@ -108,17 +108,26 @@ impl Columns {
         if (first, last) == (1, 12) {
             return self.append(other);
         }
-        let kept = |i: usize| (first..=last).contains(&((other.month[i] % 100) as u8));
-        for i in (0..other.month.len()).filter(|&i| kept(i)) {
-            self.enterprise.push(other.enterprise[i]);
-            self.month.push(other.month[i]);
-            self.region.push(other.region[i]);
-            self.industry.push(other.industry[i]);
-            self.output.push(other.output[i]);
-            self.value_added.push(other.value_added[i]);
-            for (column, values) in self.optional.iter_mut().zip(&other.optional) {
-                column.push(values[i]);
-            }
+        let kept = |i: &usize| (first..=last).contains(&((other.month[*i] % 100) as u8));
+        for i in (0..other.month.len()).filter(kept) {
+            self.push(&other.row(i));
+        }
+    }
+
+    /// Row `i`.
+    fn row(&self, i: usize) -> Row {
+        let mut optional = [None; OPTIONAL_FLOWS.len()];
+        for (value, column) in optional.iter_mut().zip(&self.optional) {
+            *value = column[i];
+        }
+        Row {
+            enterprise: self.enterprise[i],
+            month: self.month[i],
+            region: self.region[i],
+            industry: self.industry[i],
+            output: self.output[i],
+            value_added: self.value_added[i],
+            optional,
         }
     }
 
@@ -689,7 +698,8 @@ mod fast {
             });
             out.lines.push(line);
         }
-        out.newlines = newlines(part);
+        // Every line read ended in `\n` but an unterminated last one.
+        out.newlines = u64::from(line) - u64::from(!part.is_empty() && !part.ends_with(b"\n"));
         Some(out)
     }
 
