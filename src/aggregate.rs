@@ -834,32 +834,8 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
         )
         .into());
     }
-    // The index file's months and divisions numbered like the enterprise rows.
-    let codes: Vec<&str> = data.industries.iter().map(|i| i.code.as_str()).collect();
-    let numbers: Vec<u32> = (0..codes.len() as u32).collect();
-    let divisions = df!("code" => codes, "industry" => numbers)
-        .expect("equal lengths")
-        .lazy();
-    let part = |from: i64, len: u64| {
-        col("month")
-            .str()
-            .slice(lit(from), lit(len))
-            .cast(DataType::Int32)
-    };
-    let index = data
-        .tables
-        .price_index
-        .frame()
-        .clone()
-        .lazy()
-        .with_column((part(0, 4) * lit(100) + part(5, 2)).alias("month"))
-        .join(
-            divisions,
-            [col("industry_code")],
-            [col("code")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .cache();
+    // Months and divisions numbered like the enterprise rows (load did).
+    let index = data.tables.price_index.frame().clone().lazy();
     // Every month of the period and division, next to the same month a
     // year earlier: the indices are looked up on this small table, which
     // then joins the rows once.
@@ -880,7 +856,7 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
         let own = index.clone().filter(col("industry").is_not_null());
         let all = index
             .clone()
-            .filter(col("industry_code").eq(lit("all")))
+            .filter(col("industry").is_null())
             .select([col("month"), col("index").alias("index_all")]);
         rows.join(
             own.select([

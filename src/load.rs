@@ -956,7 +956,8 @@ type MonthSet = BTreeSet<(i32, u8)>;
 /// The rows of the small optional files, as validation read them.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
-    /// `price_index.csv`: `month`, `industry_code`, `index`.
+    /// `price_index.csv`: `month` (`year * 100 + month`), `industry` (the
+    /// division's index into `Dataset::industries`, null for `all`), `index`.
     pub price_index: Table,
     /// `air_quality_daily.csv`: `date`, `region_code`, `aqi`.
     pub air_quality: Table,
@@ -991,12 +992,14 @@ impl TableBuilder {
         }
     }
 
-    fn push(&mut self, rec: &Record<'_>) {
+    /// The record's text fields, and its numbers as validation parsed them
+    /// (in the order the builder names them).
+    fn push(&mut self, rec: &Record<'_>, numbers: &[Option<f64>]) {
         for (column, values) in &mut self.text {
             values.push(rec.get(column).to_string());
         }
-        for (column, values) in &mut self.numbers {
-            values.push(finite(rec.get(column)));
+        for ((_, values), number) in self.numbers.iter_mut().zip(numbers) {
+            values.push(*number);
         }
     }
 
@@ -1022,25 +1025,29 @@ fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) -
     let Some(input) = CsvInput::open(path, &["month", "industry_code", "index"], errors) else {
         return Table::default();
     };
-    let mut table = TableBuilder::new(&["month", "industry_code"], &["index"]);
-    let codes: BTreeSet<&str> = industries.iter().map(|i| i.code.as_str()).collect();
+    // Typed like the enterprise rows: month as `year * 100 + month`, the
+    // division as its index (null for `all`).
+    let (mut months, mut divisions, mut indices) = (Vec::new(), Vec::new(), Vec::new());
     let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
     input.for_each(errors, |rec, errors| {
         let month = rec.month(errors);
         let code = rec.get("industry_code");
-        if code != "all" && !codes.contains(code) {
+        let division = industries.iter().position(|i| i.code == code);
+        if code != "all" && division.is_none() {
             errors.push(rec.error(
                 "industry_code",
                 format!("found `{code}`; expected `all` or a division from {INDUSTRIES_FILE}"),
             ));
         }
-        rec.number(
+        let index = rec.number(
             "index",
             "a positive index (same month last year = 100)",
             Some(f64::MIN_POSITIVE),
             errors,
         );
-        table.push(rec);
+        months.push(month.map(|(y, m)| month_number(y, m)));
+        divisions.push(division.map(|d| d as u32));
+        indices.push(index);
         if let Some((y, m)) = month
             && let Some(first) = seen.insert((month_key(y, m), code.to_string()), rec.line)
         {
@@ -1054,7 +1061,15 @@ fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) -
             ));
         }
     });
-    table.finish()
+    use polars::prelude::*;
+    Table(
+        DataFrame::new_infer_height(vec![
+            Column::new("month".into(), months),
+            Column::new("industry".into(), divisions),
+            Column::new("index".into(), indices),
+        ])
+        .expect("columns of equal length"),
+    )
 }
 
 /// Validates `air_quality_daily.csv`: `date` (YYYY-MM-DD), `region_code` (a
@@ -1089,8 +1104,8 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
                 format!("found `{code}`; expected a county-level code from {REGIONS_FILE}"),
             ));
         }
-        rec.number("aqi", "an AQI of zero or more", Some(0.0), errors);
-        table.push(rec);
+        let aqi = rec.number("aqi", "an AQI of zero or more", Some(0.0), errors);
+        table.push(rec, &[aqi]);
         if valid && let Some(first) = seen.insert((date.to_string(), code.to_string()), rec.line) {
             errors.push(rec.error(
                 "date",
@@ -1207,8 +1222,8 @@ fn read_indicators(
                 format!("found `{key}`; expected an indicator listed in {CATALOG_FILE}"),
             ));
         }
-        rec.number("value", "a number", None, errors);
-        table.push(rec);
+        let value = rec.number("value", "a number", None, errors);
+        table.push(rec, &[value]);
         if let Some((y, m)) = month
             && let Some(first) = seen.insert(
                 (month_key(y, m), code.to_string(), key.to_string()),
