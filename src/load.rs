@@ -653,9 +653,53 @@ impl Record<'_> {
     }
 }
 
-/// A field read as a finite number (the contract's numbers).
+/// A field read as a finite number (the contract's numbers), as
+/// `str::parse::<f64>` reads it.
 fn finite(raw: &str) -> Option<f64> {
-    raw.parse::<f64>().ok().filter(|v| v.is_finite())
+    plain_decimal(raw)
+        .or_else(|| raw.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+}
+
+/// Powers of ten that are exact in an `f64`.
+const EXACT_TENS: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common shape of a figure, `-?digits(.digits)?` with at most 15
+/// digits: its digits and its power of ten are both exact in an `f64`, so
+/// one division gives the correctly rounded value, the value `str::parse`
+/// gives (Clinger's fast path, which the standard library takes for these
+/// too, after a general-purpose scan). `None` for every other text, which
+/// `str::parse` then reads. At ten million rows this is ~5 % of the load.
+fn plain_decimal(raw: &str) -> Option<f64> {
+    let (negative, digits) = match raw.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        bytes => (false, bytes),
+    };
+    // 15 digits and a point at most: the mantissa cannot overflow.
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mantissa = 0u64;
+    let mut dot = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(b - b'0'),
+            b'.' if dot.is_none() => dot = Some(i),
+            _ => return None,
+        }
+    }
+    let decimals = match dot {
+        // Digits on both sides of the point (`5.` and `.5` are left to the parse).
+        Some(at) if at == 0 || at + 1 == digits.len() => return None,
+        Some(at) => digits.len() - at - 1,
+        None if digits.len() > 15 => return None,
+        None => 0,
+    };
+    let value = mantissa as f64 / EXACT_TENS[decimals];
+    Some(if negative { -value } else { value })
 }
 
 /// Where records start, in lines. The `csv` crate's positions count a blank
@@ -1275,6 +1319,79 @@ mod tests {
         );
         write(dir.path(), INDUSTRY_FILE, industry);
         dir
+    }
+
+    /// `finite` reads every text as `str::parse::<f64>` does, bit for bit,
+    /// on the shapes its shortcut takes and on those it leaves to the parse.
+    #[test]
+    fn numbers_read_as_the_standard_parse_reads_them() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "5091.2",
+            "-879.7",
+            "00012.50",
+            "999999999999999",
+            "99999999999999.9",
+            "0.000000000000001",
+            "9999999999999999",
+            "1234567890.1234567",
+            "5.",
+            ".5",
+            "-",
+            "",
+            "+5",
+            "1e3",
+            "1E-2",
+            "inf",
+            "-NaN",
+            "1.2.3",
+            "12a",
+            "1,5",
+            " 5",
+            "--5",
+            "-.5",
+            "0x10",
+            "１２",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Every split of the digits of a few mantissas, both signs.
+        for digits in [
+            "1",
+            "7",
+            "10",
+            "123456789012345",
+            "900719925474099",
+            "3333333333333333",
+        ] {
+            for dot in 0..=digits.len() {
+                let (whole, fraction) = digits.split_at(dot);
+                for sign in ["", "-"] {
+                    texts.push(format!("{sign}{whole}.{fraction}"));
+                    texts.push(format!("{sign}{whole}{fraction}"));
+                }
+            }
+        }
+        // A deterministic spread of values written with one to six decimals.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let value = (x % 10_000_000_000) as f64 / 997.0;
+            texts.push(format!("{value:.*}", (x % 6 + 1) as usize));
+        }
+        for text in &texts {
+            let expected = text.parse::<f64>().ok().filter(|v| v.is_finite());
+            assert_eq!(
+                finite(text).map(f64::to_bits),
+                expected.map(f64::to_bits),
+                "{text:?}"
+            );
+        }
+        assert!(plain_decimal("5091.2").is_some(), "the shortcut is taken");
     }
 
     const HEADER: &str =

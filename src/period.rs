@@ -85,20 +85,16 @@ pub fn month_key(year: i32, month: u8) -> String {
 /// Parses a `YYYY-MM` month. Returns `None` for anything else, including
 /// months outside 01–12 and other separators such as `2024/06`.
 pub fn parse_month(text: &str) -> Option<(i32, u8)> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 7 || bytes[4] != b'-' || !text.is_char_boundary(4) {
+    let &[y0, y1, y2, y3, b'-', m0, m1] = text.as_bytes() else {
+        return None;
+    };
+    let digits = [y0, y1, y2, y3, m0, m1];
+    if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let (year, month) = (&text[..4], &text[5..]);
-    if !year
-        .bytes()
-        .chain(month.bytes())
-        .all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let year: i32 = year.parse().ok()?;
-    let month: u8 = month.parse().ok()?;
+    let [y0, y1, y2, y3, m0, m1] = digits.map(|d| d - b'0');
+    let year = i32::from(y0) * 1000 + i32::from(y1) * 100 + i32::from(y2) * 10 + i32::from(y3);
+    let month = m0 * 10 + m1;
     (1..=12).contains(&month).then_some((year, month))
 }
 
