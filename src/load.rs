@@ -8,7 +8,11 @@
 //! the large enterprise file as typed columns ([`EnterpriseRows`],
 //! `load/enterprise.rs`), the small optional files as [`Tables`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+// foldhash: the per-field column lookups and per-row duplicate checks hash
+// short keys, where std's SipHash showed in profiles.
+use polars::prelude::PlHashMap as HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -486,7 +490,7 @@ impl CsvInput {
             return None;
         }
         let header = header.clone();
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         let mut ok = true;
         for &name in required {
             let positions: Vec<usize> = header
@@ -877,7 +881,7 @@ fn read_regions(path: &Path, errors: &mut Errors) -> Option<(Region, Vec<Region>
     let before = errors.list.len();
     let mut roots: Vec<(u64, Region)> = Vec::new();
     let mut children: Vec<(u64, Region, String)> = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut seen: HashMap<String, u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
         let code = rec.get("region_code");
         if !is_region_code(code) {
@@ -964,7 +968,7 @@ fn read_regions(path: &Path, errors: &mut Errors) -> Option<(Region, Vec<Region>
 fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
     let input = CsvInput::open(path, &["industry_code", "name"], errors)?;
     let mut industries = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut seen: HashMap<String, u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
         let code = rec.get("industry_code");
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -1124,17 +1128,18 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
         return Table::default();
     };
     let mut table = TableBuilder::new(&["date", "region_code"], &["aqi"]);
-    let codes: BTreeSet<&str> = counties.iter().map(|r| r.code.as_str()).collect();
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    // (year * 10000 + month * 100 + day, county) -> line.
+    let mut seen: HashMap<(i32, usize), u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
         let date = rec.get("date");
-        let valid = parse_month(date.get(..7).unwrap_or("")).is_some_and(|(y, m)| {
+        let day = parse_month(date.get(..7).unwrap_or("")).and_then(|(y, m)| {
             let day = date
                 .get(8..)
-                .and_then(|d| (d.len() == 2).then(|| d.parse::<u8>().ok()).flatten());
-            date.as_bytes().get(7) == Some(&b'-')
-                && day.is_some_and(|d| d >= 1 && d <= days_in_month(y, m))
+                .and_then(|d| (d.len() == 2).then(|| d.parse::<u8>().ok()).flatten())?;
+            (date.as_bytes().get(7) == Some(&b'-') && day >= 1 && day <= days_in_month(y, m))
+                .then(|| y * 10_000 + i32::from(m) * 100 + i32::from(day))
         });
+        let valid = day.is_some();
         if !valid {
             errors.push(rec.error(
                 "date",
@@ -1142,7 +1147,8 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
             ));
         }
         let code = rec.get("region_code");
-        if !codes.contains(code) {
+        let county = counties.iter().position(|r| r.code == code);
+        if county.is_none() {
             errors.push(rec.error(
                 "region_code",
                 format!("found `{code}`; expected a county-level code from {REGIONS_FILE}"),
@@ -1150,7 +1156,9 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
         }
         let aqi = rec.number("aqi", "an AQI of zero or more", Some(0.0), errors);
         table.push(rec, &[aqi]);
-        if valid && let Some(first) = seen.insert((date.to_string(), code.to_string()), rec.line) {
+        if let (Some(day), Some(county)) = (day, county)
+            && let Some(first) = seen.insert((day, county), rec.line)
+        {
             errors.push(rec.error(
                 "date",
                 format!(
@@ -1249,7 +1257,7 @@ fn read_indicators(
         .map(|r| r.code.as_str())
         .chain([prefecture.code.as_str()])
         .collect();
-    let mut seen: HashMap<(String, String, String), u64> = HashMap::new();
+    let mut seen: HashMap<(String, String, String), u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
         let month = rec.month(errors);
         let code = rec.get("region_code");
