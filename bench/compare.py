@@ -80,12 +80,25 @@ def env_with_epoch():
 
 TYPST_CHILD = r"""
 import sys, time, typst
-root, fonts, out = sys.argv[1], sys.argv[2], sys.argv[3]
+root, fonts, out, evidence = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 start = time.perf_counter()
 typst.compile(f"{root}/templates/review.typ", output=out, root=root,
               font_paths=[fonts], ignore_system_fonts=True,
-              pdf_standards=["a-3u", "ua-1"])
+              pdf_standards=["a-3u", "ua-1"], sys_inputs={"evidence": evidence})
 print(time.perf_counter() - start)
+"""
+
+# Writes the files attached to review's PDF into typst-py's root at their
+# paths, so that typst-py can attach the same evidence.
+EXTRACT_CHILD = r"""
+import os, sys, pypdf
+pdf, root = sys.argv[1], sys.argv[2]
+for name, versions in pypdf.PdfReader(pdf).attachments.items():
+    path = os.path.join(root, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(versions[0])
+print(len(pypdf.PdfReader(pdf).attachments))
 """
 
 DUCKDB_CHILD = r"""
@@ -190,89 +203,108 @@ def main():
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out")
+    ap.add_argument("--parts", default="e2e,agg,batch",
+                    help="which comparisons to run (comma-separated: e2e, agg, batch)")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
+    quick = max(args.runs, 15)
+    runs = max(1, min(args.runs, 3))
     work = args.work
     os.makedirs(work, exist_ok=True)
     env = env_with_epoch()
     results = []
 
     # 1. End to end on the sample vs typst-py compiling the same template.
-    out1 = os.path.join(work, "e2e")
-    # From scratch: an earlier run's identical PDF would leave its summary.json.
-    shutil.rmtree(out1, ignore_errors=True)
-    review_cmd = [args.review, "--period", "H1", "--out", out1, "--force"]
-    run(review_cmd, env=env)
-    root = os.path.join(work, "typst-root")
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(os.path.join(REPO, "templates"), os.path.join(root, "templates"))
-    shutil.copy(os.path.join(out1, "2024-H1", "summary.json"), os.path.join(root, "summary.json"))
-    # The template shows the stories' pictures from their attachments' paths.
-    shutil.copytree(os.path.join(REPO, "data", "stories", "2024-H1"),
-                    os.path.join(root, "evidence", "data", "stories", "2024-H1"))
-    typst_cmd = [args.python, "-c", TYPST_CHILD, root, os.path.join(REPO, "fonts"),
-                 os.path.join(work, "typst-py.pdf")]
-    quick = max(args.runs, 15)
-    (t_review, m_review, _), (t_typst, m_typst, outs) = measure_in_turn(
-        [review_cmd, typst_cmd], quick, env=env)
-    t_inner = statistics.median(float(o.strip()) for o in outs)
-    results.append(("review --period H1, end to end (sample)", t_review, m_review, ""))
-    results.append(("typst-py 0.15.2: Python start, import and compile of templates/review.typ",
-                    t_typst, m_typst, f"review ÷ this = {t_review / t_typst:.2f}×"))
-    results.append(("typst-py 0.15.2: the compile call alone", t_inner, None,
-                    f"review ÷ this = {t_review / t_inner:.2f}×"))
+    if 'e2e' in parts:
+        out1 = os.path.join(work, "e2e")
+        # From scratch: an earlier run's identical PDF would leave its summary.json.
+        shutil.rmtree(out1, ignore_errors=True)
+        review_cmd = [args.review, "--period", "H1", "--out", out1, "--force"]
+        run(review_cmd, env=env)
+        root = os.path.join(work, "typst-root")
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(os.path.join(REPO, "templates"), os.path.join(root, "templates"))
+        shutil.copy(os.path.join(out1, "2024-H1", "summary.json"), os.path.join(root, "summary.json"))
+        # The same evidence review attached (the input rows, the editors' files,
+        # summary.csv, manifest.json), at the paths summary.json names: with
+        # `evidence=true` typst-py then attaches and compresses the same files and
+        # makes the same document. The stories' pictures are among them.
+        pdf1 = os.path.join(out1, "2024-H1", "review-2024-H1.pdf")
+        attached = int(run([args.python, "-c", EXTRACT_CHILD, pdf1, root])[1])
+        typst_cmd = lambda evidence, out: [  # noqa: E731
+            args.python, "-c", TYPST_CHILD, root, os.path.join(REPO, "fonts"),
+            os.path.join(work, out), evidence]
+        (t_review, m_review, _), (t_typst, m_typst, outs), (_, _, outs_bare) = measure_in_turn(
+            [review_cmd, typst_cmd("true", "typst-py.pdf"), typst_cmd("false", "typst-py-bare.pdf")],
+            quick, env=env)
+        with open(os.path.join(work, "typst-py.pdf"), "rb") as f:
+            theirs = f.read().count(b"/Type/EmbeddedFile")
+        if theirs != attached:
+            sys.exit(f"typst-py attached {theirs} files, review {attached}: not the same document")
+        t_inner = statistics.median(float(o.strip()) for o in outs)
+        t_bare = statistics.median(float(o.strip()) for o in outs_bare)
+        results.append(("review --period H1, end to end (sample)", t_review, m_review, ""))
+        results.append((f"typst-py 0.15.2: Python start, import and compile of templates/review.typ "
+                        f"with the same {attached} files attached",
+                        t_typst, m_typst, f"review ÷ this = {t_review / t_typst:.2f}×"))
+        results.append(("typst-py 0.15.2: the compile call alone (same document)", t_inner, None,
+                        f"review ÷ this = {t_review / t_inner:.2f}×"))
+        results.append(("typst-py 0.15.2: the compile call alone, nothing attached", t_bare, None,
+                        f"review ÷ this = {t_review / t_bare:.2f}×"))
 
     # 2. Aggregation on generated rows vs DuckDB and pandas.
-    data = os.path.join(work, f"data-{args.rows}")
-    marker = os.path.join(data, ".complete")
-    if not os.path.exists(marker):
-        run([args.gen_data, "--rows", str(args.rows), data])
-        open(marker, "w").close()
-    csv_path = os.path.join(data, "industry_monthly.csv")
-    out2 = os.path.join(work, "agg")
-    agg_cmd = [args.review, "--period", "H1", "--year", "2024", "--data", data, "--out", out2,
-               "--current-prices", "--summary-only", "--force"]
-    run(agg_cmd, env=env)
-    duck_out = os.path.join(work, "duckdb.csv")
-    pandas_out = os.path.join(work, "pandas.csv")
-    duck_cmd = [args.python, "-c", DUCKDB_CHILD, csv_path, duck_out]
-    pandas_cmd = [args.python, "-c", PANDAS_CHILD, csv_path, pandas_out]
-    run(duck_cmd)
-    run(pandas_cmd)
-    summary_csv = os.path.join(out2, "2024-H1", "summary.csv")
-    problems = agree(summary_csv, duck_out, "DuckDB") + agree(summary_csv, pandas_out, "pandas")
-    if problems:
-        sys.exit("the figures disagree:\n" + "\n".join(problems[:20]))
-    runs = max(1, min(args.runs, 3))
-    (t_agg, m_agg, _), (t_duck, m_duck, _) = measure_in_turn([agg_cmd, duck_cmd], runs, env=env)
-    t_pandas, m_pandas = measure(pandas_cmd, 1)
-    rows = f"{args.rows:,}"
-    results.append((f"review --summary-only on {rows} rows (validate every row, aggregate)",
-                    t_agg, m_agg, ""))
-    results.append((f"DuckDB, same comparable-scope figures, 2 threads", t_duck, m_duck,
-                    f"review ÷ DuckDB = {t_agg / t_duck:.2f}×"))
-    results.append((f"pandas, same figures", t_pandas, m_pandas,
-                    f"pandas ÷ review = {t_pandas / t_agg:.1f}×"))
+    if 'agg' in parts:
+        data = os.path.join(work, f"data-{args.rows}")
+        marker = os.path.join(data, ".complete")
+        if not os.path.exists(marker):
+            run([args.gen_data, "--rows", str(args.rows), data])
+            open(marker, "w").close()
+        csv_path = os.path.join(data, "industry_monthly.csv")
+        out2 = os.path.join(work, "agg")
+        agg_cmd = [args.review, "--period", "H1", "--year", "2024", "--data", data, "--out", out2,
+                   "--current-prices", "--summary-only", "--force"]
+        run(agg_cmd, env=env)
+        duck_out = os.path.join(work, "duckdb.csv")
+        pandas_out = os.path.join(work, "pandas.csv")
+        duck_cmd = [args.python, "-c", DUCKDB_CHILD, csv_path, duck_out]
+        pandas_cmd = [args.python, "-c", PANDAS_CHILD, csv_path, pandas_out]
+        run(duck_cmd)
+        run(pandas_cmd)
+        summary_csv = os.path.join(out2, "2024-H1", "summary.csv")
+        problems = agree(summary_csv, duck_out, "DuckDB") + agree(summary_csv, pandas_out, "pandas")
+        if problems:
+            sys.exit("the figures disagree:\n" + "\n".join(problems[:20]))
+        (t_agg, m_agg, _), (t_duck, m_duck, _) = measure_in_turn([agg_cmd, duck_cmd], runs, env=env)
+        t_pandas, m_pandas = measure(pandas_cmd, 1)
+        rows = f"{args.rows:,}"
+        results.append((f"review --summary-only on {rows} rows (validate every row, aggregate)",
+                        t_agg, m_agg, ""))
+        results.append((f"DuckDB, same comparable-scope figures, 2 threads", t_duck, m_duck,
+                        f"review ÷ DuckDB = {t_agg / t_duck:.2f}×"))
+        results.append((f"pandas, same figures", t_pandas, m_pandas,
+                        f"pandas ÷ review = {t_pandas / t_agg:.1f}×"))
 
     # 3. --region all vs one process per bulletin.
-    out3 = os.path.join(work, "batch")
-    batch_cmd = [args.review, "--period", "H1", "--region", "all", "--out", out3, "--force"]
-    run(batch_cmd, env=env)
-    codes = []
-    with open(os.path.join(REPO, "data", "regions.csv"), newline="") as f:
-        for r in csv.DictReader(f):
-            if r["parent_code"]:
-                codes.append(r["region_code"])
-    script = " && ".join(
-        [f"'{args.review}' --period H1 --out '{out3}-single' --force"]
-        + [f"'{args.review}' --period H1 --region {c} --out '{out3}-single' --force" for c in codes]
-    )
-    single_cmd = ["sh", "-c", script]
-    (t_batch, m_batch, _), (t_single, m_single, _) = measure_in_turn(
-        [batch_cmd, single_cmd], quick, env=env)
-    results.append((f"review --region all ({len(codes) + 1} bulletins, one process)", t_batch,
-                    m_batch, ""))
-    results.append((f"the same {len(codes) + 1} bulletins, one process each", t_single, m_single,
-                    f"this ÷ batch = {t_single / t_batch:.1f}×"))
+    if 'batch' in parts:
+        out3 = os.path.join(work, "batch")
+        batch_cmd = [args.review, "--period", "H1", "--region", "all", "--out", out3, "--force"]
+        run(batch_cmd, env=env)
+        codes = []
+        with open(os.path.join(REPO, "data", "regions.csv"), newline="") as f:
+            for r in csv.DictReader(f):
+                if r["parent_code"]:
+                    codes.append(r["region_code"])
+        script = " && ".join(
+            [f"'{args.review}' --period H1 --out '{out3}-single' --force"]
+            + [f"'{args.review}' --period H1 --region {c} --out '{out3}-single' --force" for c in codes]
+        )
+        single_cmd = ["sh", "-c", script]
+        (t_batch, m_batch, _), (t_single, m_single, _) = measure_in_turn(
+            [batch_cmd, single_cmd], quick, env=env)
+        results.append((f"review --region all ({len(codes) + 1} bulletins, one process)", t_batch,
+                        m_batch, ""))
+        results.append((f"the same {len(codes) + 1} bulletins, one process each", t_single, m_single,
+                        f"this ÷ batch = {t_single / t_batch:.1f}×"))
 
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; each pair run in turn, "
