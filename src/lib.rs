@@ -153,15 +153,17 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
         .chain((0..prepared.data.counties.len()).map(Some))
         .collect();
     let total = units.len();
-    // The units' figures one after the other (each Polars plan uses every
-    // core), each unit's bulletin (Typst's work) handed to the pool as soon
-    // as its figures are there: a rayon worker rendering instead of waiting
-    // for Polars.
+    // The units' figures one after the other on this thread, each unit's
+    // bulletin (Typst's work) handed to the pool as soon as its figures are
+    // there. `in_place_scope`, not `scope`: inside `scope` this loop would
+    // run on a pool worker, and a worker that waits for Polars' own pool
+    // takes up a queued bulletin meanwhile, so the next unit's figures
+    // waited for a whole render.
     let reports: Vec<std::sync::Mutex<Option<Report>>> =
         units.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let prepared = &prepared;
     let reports_ref = &reports;
-    rayon::scope(|scope| {
+    rayon::in_place_scope(|scope| {
         for (at, unit) in units.into_iter().enumerate() {
             let summary = prepared.unit_summary(unit);
             scope.spawn(move |_| {
