@@ -233,36 +233,36 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
         (false, true) => parquet_file,
         _ => industry_file,
     };
-    let (months, optional_flows, rows) = if industry_file == data_dir.join(INDUSTRY_PARQUET_FILE) {
-        parquet::read(&industry_file, &counties, &industries, keep, &mut errors)
-    } else {
-        enterprise::read(&industry_file, &counties, &industries, keep, &mut errors)
+    // The enterprise rows on one side; the small files, which do not
+    // depend on them, on the other with their own list of problems, added
+    // after the enterprise file's so the messages keep the files' order.
+    let ((months, optional_flows, rows), (small_errors, small)) = rayon::join(
+        || {
+            if industry_file == data_dir.join(INDUSTRY_PARQUET_FILE) {
+                parquet::read(&industry_file, &counties, &industries, keep, &mut errors)
+            } else {
+                enterprise::read(&industry_file, &counties, &industries, keep, &mut errors)
+            }
+            .unwrap_or_default()
+        },
+        || {
+            let mut errors = Errors::default();
+            let small =
+                read_small_tables(data_dir, &prefecture, &counties, &industries, &mut errors);
+            (errors, small)
+        },
+    );
+    for error in small_errors.list {
+        errors.push(error);
     }
-    .unwrap_or_default();
-    let price_file = data_dir.join(PRICE_INDEX_FILE);
-    let mut tables = Tables::default();
-    let price_index_file = price_file.exists().then(|| {
-        tables.price_index = read_price_index(&price_file, &industries, &mut errors);
-        price_file
-    });
-    let air_file = data_dir.join(AIR_QUALITY_FILE);
-    let air_quality_file = air_file.exists().then(|| {
-        tables.air_quality = read_air_quality(&air_file, &counties, &mut errors);
-        air_file
-    });
-    let indicators_path = data_dir.join(INDICATORS_FILE);
-    let mut catalog = Vec::new();
-    let indicators_file = indicators_path.exists().then(|| {
-        catalog = read_catalog(&data_dir.join(CATALOG_FILE), &mut errors);
-        tables.indicators = read_indicators(
-            &indicators_path,
-            &prefecture,
-            &counties,
-            &catalog,
-            &mut errors,
-        );
-        indicators_path
-    });
+    errors.warnings.extend(small_errors.warnings);
+    let SmallTables {
+        tables,
+        price_index_file,
+        air_quality_file,
+        indicators_file,
+        catalog,
+    } = small;
     let publication_path = data_dir.join(PUBLICATION_FILE);
     let publication = match publication::read(&publication_path, &counties) {
         Ok(p) => p,
@@ -435,6 +435,52 @@ impl Errors {
 
     fn into_error(self) -> Error {
         Error::Data(self.list)
+    }
+}
+
+/// The price index, air quality and indicators, and which of them the
+/// folder has.
+struct SmallTables {
+    tables: Tables,
+    price_index_file: Option<PathBuf>,
+    air_quality_file: Option<PathBuf>,
+    indicators_file: Option<PathBuf>,
+    catalog: Vec<CatalogEntry>,
+}
+
+/// Reads the small optional tables of `data_dir`, reporting into `errors`.
+fn read_small_tables(
+    data_dir: &Path,
+    prefecture: &Region,
+    counties: &[Region],
+    industries: &[Industry],
+    errors: &mut Errors,
+) -> SmallTables {
+    let price_file = data_dir.join(PRICE_INDEX_FILE);
+    let mut tables = Tables::default();
+    let price_index_file = price_file.exists().then(|| {
+        tables.price_index = read_price_index(&price_file, industries, errors);
+        price_file
+    });
+    let air_file = data_dir.join(AIR_QUALITY_FILE);
+    let air_quality_file = air_file.exists().then(|| {
+        tables.air_quality = read_air_quality(&air_file, counties, errors);
+        air_file
+    });
+    let indicators_path = data_dir.join(INDICATORS_FILE);
+    let mut catalog = Vec::new();
+    let indicators_file = indicators_path.exists().then(|| {
+        catalog = read_catalog(&data_dir.join(CATALOG_FILE), errors);
+        tables.indicators =
+            read_indicators(&indicators_path, prefecture, counties, &catalog, errors);
+        indicators_path
+    });
+    SmallTables {
+        tables,
+        price_index_file,
+        air_quality_file,
+        indicators_file,
+        catalog,
     }
 }
 
