@@ -252,10 +252,7 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
             (errors, small)
         },
     );
-    for error in small_errors.list {
-        errors.push(error);
-    }
-    errors.warnings.extend(small_errors.warnings);
+    errors.append(small_errors);
     let SmallTables {
         tables,
         price_index_file,
@@ -427,6 +424,14 @@ impl Errors {
         if self.list.len() < MAX_DATA_ERRORS {
             self.list.push(err);
         }
+    }
+
+    /// `other`'s problems after these (up to the limit), and its warnings.
+    fn append(&mut self, other: Errors) {
+        for err in other.list {
+            self.push(err);
+        }
+        self.warnings.extend(other.warnings);
     }
 
     fn full(&self) -> bool {
@@ -711,10 +716,9 @@ fn finite(raw: &str) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
-/// Powers of ten that are exact in an `f64`.
-const EXACT_TENS: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+/// Powers of ten for up to 15 decimals (all exact in an `f64`).
+const EXACT_TENS: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
 /// The common shape of a figure, `-?digits(.digits)?` with at most 15
@@ -1185,8 +1189,7 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
             (date.as_bytes().get(7) == Some(&b'-') && day >= 1 && day <= days_in_month(y, m))
                 .then(|| y * 10_000 + i32::from(m) * 100 + i32::from(day))
         });
-        let valid = day.is_some();
-        if !valid {
+        if day.is_none() {
             errors.push(rec.error(
                 "date",
                 format!("found `{date}`; expected a date as YYYY-MM-DD, such as 2024-06-30"),
