@@ -225,9 +225,9 @@ def main():
         # makes the same document. The stories' pictures are among them.
         pdf1 = os.path.join(out1, "2024-H1", "review-2024-H1.pdf")
         attached = int(run([args.python, "-c", EXTRACT_CHILD, pdf1, root])[1])
-        typst_cmd = lambda evidence, out: [  # noqa: E731
-            args.python, "-c", TYPST_CHILD, root, os.path.join(REPO, "fonts"),
-            os.path.join(work, out), evidence]
+        def typst_cmd(evidence, out):
+            return [args.python, "-c", TYPST_CHILD, root, os.path.join(REPO, "fonts"),
+                    os.path.join(work, out), evidence]
         (t_review, m_review, _), (t_typst, m_typst, outs), (_, _, outs_bare) = measure_in_turn(
             [review_cmd, typst_cmd("true", "typst-py.pdf"), typst_cmd("false", "typst-py-bare.pdf")],
             quick, env=env)
