@@ -519,6 +519,11 @@ fn in_period(req: Request, year: i32) -> Expr {
 /// (the period, a year and two years earlier), deflated, summed per
 /// enterprise and attributed.
 fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scope> {
+    if data.counties.len().max(data.industries.len()) >= 1 << UNIT_BITS {
+        return Err(internal(polars_err!(
+            ComputeError: "more than {} regions or divisions", (1 << UNIT_BITS) - 1
+        )));
+    }
     let (first, last) = req.period.month_range();
     let in_period = |year: i32| in_period(req, year);
     let needed = in_period(req.year)
@@ -542,8 +547,13 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
 
     // One row per enterprise in scope, with its attribution and sums.
     // (An enterprise has one row a month: its latest row is unique.)
-    let by_latest = |name: &str| col(name).get(col("month").arg_max(), false);
-    let mut sums = vec![by_latest("region"), by_latest("industry")];
+    // The latest month's unit is the greatest month-and-unit key: a plain
+    // maximum, which the engine does in one pass (unlike taking a value at
+    // an arg-max per group).
+    let latest = keyed(col("month"), unit_code(col("region"), col("industry")))
+        .max()
+        .alias("latest");
+    let mut sums = vec![latest];
     for f in &flows {
         sums.push(col(f.column).sum().alias(f.prefix));
         sums.push(
@@ -604,29 +614,28 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
         }
     }
     // One row per enterprise in scope, materialised once for every grouping.
-    let enterprises = collect(engine, scoped.with_columns(fill))?;
+    let [region, industry, _] = unpacked("latest");
+    fill.extend([region, industry]);
+    let enterprises = collect(engine, scoped.with_columns(fill).drop(cols(["latest"])))?;
 
-    // The rows of the enterprises in scope with the region and division
-    // they count in, for the monthly series.
-    let attribution =
-        enterprises
-            .clone()
-            .lazy()
-            .select([col("enterprise"), col("region"), col("industry")]);
+    // The rows of the enterprises in scope with the unit they count in,
+    // for the monthly series. Load numbers enterprises densely, so a row
+    // finds its unit by index in a table (null: not in scope) rather than
+    // through a hash join.
+    let units = Series::new("unit".into(), units_by_enterprise(data, &enterprises)?);
     // Summed per region, division and month (exact sums, so the series
     // add up the same from these cells as from the rows).
     let attributed = |rows: LazyFrame, flows: &[&str]| {
-        let mut columns = vec![col("enterprise"), col("month")];
+        let unit = lit(units.clone()).gather(col("enterprise"), false);
+        let mut columns = vec![keyed(col("month"), unit).alias("key")];
         columns.extend(flows.iter().map(|c| col(*c)));
+        let mut unpack = unpacked("key").to_vec();
+        unpack.push(all().exclude_cols(["key"]).as_expr());
         rows.select(columns)
-            .join(
-                attribution.clone(),
-                [col("enterprise")],
-                [col("enterprise")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .group_by([col("region"), col("industry"), col("month")])
+            .filter(col("key").is_not_null())
+            .group_by([col("key")])
             .agg(flows.iter().map(|c| col(*c).sum()).collect::<Vec<_>>())
+            .select(unpack)
     };
     let [current_rows, previous_rows] = collect_all(
         engine,
@@ -644,6 +653,63 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
         air: None,
         indicators: Vec::new(),
     })
+}
+
+/// Bits of a region or division index in a packed key (see [`keyed`]).
+const UNIT_BITS: u32 = 21;
+
+/// A unit, region and division index, as one integer: region · 2²¹ +
+/// division.
+fn unit_code(region: Expr, industry: Expr) -> Expr {
+    region.cast(DataType::Int64) * lit(1i64 << UNIT_BITS) + industry.cast(DataType::Int64)
+}
+
+/// A month and a [`unit_code`] packed into one `Int64` key (month · 2⁴² +
+/// unit; `yyyymm` months need 20 bits): one key to group by, or to take the
+/// maximum of, instead of three. Its order is the month's, then the unit's.
+fn keyed(month: Expr, unit: Expr) -> Expr {
+    month.cast(DataType::Int64) * lit(1i64 << (2 * UNIT_BITS)) + unit
+}
+
+/// The region, division and month of the packed key in column `key`.
+fn unpacked(key: &str) -> [Expr; 3] {
+    let index = |shift: u32| {
+        ((col(key) / lit(1i64 << shift)) % lit(1i64 << UNIT_BITS)).cast(DataType::UInt32)
+    };
+    [
+        index(UNIT_BITS).alias("region"),
+        index(0).alias("industry"),
+        (col(key) / lit(1i64 << (2 * UNIT_BITS)))
+            .cast(DataType::Int32)
+            .alias("month"),
+    ]
+}
+
+/// For every enterprise number load gave out, the [`unit_code`] it counts
+/// in, or null when it is not in scope (not among `enterprises`).
+fn units_by_enterprise(data: &Dataset, enterprises: &DataFrame) -> Result<Vec<Option<i64>>> {
+    let numbers = |frame: &DataFrame, name: &str| -> Result<UInt32Chunked> {
+        Ok(frame
+            .column(name)
+            .map_err(internal)?
+            .u32()
+            .map_err(internal)?
+            .clone())
+    };
+    let count = numbers(data.rows.frame(), "enterprise")?
+        .max()
+        .map_or(0, |max| max as usize + 1);
+    let mut units = vec![None; count];
+    let [enterprise, region, industry] =
+        ["enterprise", "region", "industry"].map(|name| numbers(enterprises, name));
+    for ((e, r), i) in enterprise?
+        .into_no_null_iter()
+        .zip(region?.into_no_null_iter())
+        .zip(industry?.into_no_null_iter())
+    {
+        units[e as usize] = Some((i64::from(r) << UNIT_BITS) + i64::from(i));
+    }
+    Ok(units)
 }
 
 /// [`aggregate`] from a scope worked out for the same period, year and

@@ -168,6 +168,45 @@ fn industries_and_monthly_series() {
     );
 }
 
+/// M moves from 甲市 (division 13) to 乙市 and then 丙县 (division 27)
+/// within the quarter. The whole of it counts where its latest month is:
+/// the period, the base and every month of the series, in 丙县 and 27.
+#[test]
+fn a_moving_enterprise_counts_where_its_latest_month_is() {
+    let rows = "\
+2023-01,M,迁厂,100001,13,10,1
+2023-02,M,迁厂,100001,13,10,1
+2023-03,M,迁厂,100001,13,10,1
+2023-01,S,守厂,100001,13,5,1
+2023-02,S,守厂,100001,13,5,1
+2023-03,S,守厂,100001,13,5,1
+2024-01,M,迁厂,100001,13,20,2
+2024-02,M,迁厂,100002,27,20,2
+2024-03,M,迁厂,100003,27,20,2
+2024-01,S,守厂,100001,13,6,1
+2024-02,S,守厂,100001,13,6,1
+2024-03,S,守厂,100001,13,6,1
+";
+    let dir = fixture(rows, None);
+    let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Current);
+    let levels =
+        |f: &review::aggregate::Figures| (f.enterprises, f.output_value.level, f.output_value.base);
+    let [a, b, c] = [&s.regions[0], &s.regions[1], &s.regions[2]];
+    assert_eq!(levels(a), (1, 18.0, 15.0), "甲市 keeps only S");
+    assert_eq!(levels(b), (0, 0.0, 0.0), "乙市 was a stop on the way");
+    assert_eq!(levels(c), (1, 60.0, 30.0), "丙县 has all of M");
+    let division = |code: &str| levels(s.industries.iter().find(|i| i.code == code).unwrap());
+    assert_eq!(division("13"), (1, 18.0, 15.0));
+    assert_eq!(division("27"), (1, 60.0, 30.0));
+    // January, when M was still in 甲市, is 丙县's in the series too.
+    let january = |f: &review::aggregate::Figures| {
+        let m = &f.monthly[0];
+        (m.month.clone(), m.output_value, m.output_yoy_pct)
+    };
+    assert_eq!(january(c), ("2024-01".to_string(), 20.0, Some(100.0)));
+    assert_eq!(january(a).1, 6.0);
+}
+
 #[test]
 fn current_prices_do_not_deflate() {
     let dir = fixture(ROWS, None);
