@@ -574,7 +574,6 @@ mod fast {
         let mut merged = Merged {
             path,
             counties,
-            ids: Keys::default(),
             years: Vec::new(),
             months: MonthSet::new(),
             warnings: Vec::new(),
@@ -583,10 +582,13 @@ mod fast {
             last_month: 0,
             keep: layout.keep,
         };
+        let mut ids = Keys::default();
         file.seek(SeekFrom::Start(start)).ok()?;
         let mut buffer: Vec<u8> = Vec::new();
         let mut first = true;
         let mut left = size.saturating_sub(start);
+        // Parts parsed and numbered, merged while the next block parses.
+        let mut waiting: Vec<(Part, Vec<u32>)> = Vec::new();
         loop {
             let carried = buffer.len();
             // No more than the file holds (a small file needs no 32 MB).
@@ -608,24 +610,45 @@ mod fast {
             } else {
                 buffer.iter().rposition(|&b| b == b'\n')? + 1
             };
-            let parts: Vec<Part> = split(&buffer[..end], rayon::current_num_threads())
-                .par_iter()
-                .map(|part| parse(part, layout, &merged.ids))
-                .collect::<Option<_>>()?;
+            // Merging is one thread's work: it runs beside this block's
+            // parse, which is cut finer than the threads so that they share
+            // the parse and the merge evenly. Identifiers the waiting parts
+            // numbered are known to this parse; those only they have seen
+            // are new to it, and merge numbers them alike.
+            let pieces = split(&buffer[..end], 4 * rayon::current_num_threads());
+            let (parsed, merged_all) = rayon::join(
+                || {
+                    pieces
+                        .par_iter()
+                        .map(|piece| parse(piece, layout, &ids))
+                        .collect::<Option<Vec<Part>>>()
+                },
+                || {
+                    waiting
+                        .drain(..)
+                        .try_for_each(|(part, numbers)| merged.merge(part, &numbers, &ids))
+                },
+            );
+            merged_all?;
+            let parsed = parsed?;
             if first {
                 // Room for the whole file at this block's bytes per row.
-                let rows: usize = parts.iter().map(|p| p.lines.len()).sum();
+                let rows: usize = parsed.iter().map(|p| p.lines.len()).sum();
                 let expected = (size - start) as f64 / end.max(1) as f64 * rows as f64;
                 merged.columns.reserve(expected as usize + rows / 50 + 16);
                 first = false;
             }
-            for part in parts {
-                merged.merge(part)?;
+            for part in parsed {
+                let numbers = number_new(&mut ids, &part)?;
+                waiting.push((part, numbers));
             }
             buffer.drain(..end);
             if eof {
                 break;
             }
+        }
+        for (part, numbers) in waiting {
+            merged.merge(part, &numbers, &ids)?;
         }
         (!merged.columns.month.is_empty()).then_some((
             merged.months,
@@ -849,7 +872,6 @@ mod fast {
     struct Merged<'a> {
         path: &'a Path,
         counties: &'a [Region],
-        ids: Keys,
         /// Per year, each enterprise's [`Home`], by number.
         years: Vec<(i32, Vec<Home>)>,
         months: MonthSet,
@@ -863,20 +885,20 @@ mod fast {
         keep: (u8, u8),
     }
 
+    /// Numbers a part's new identifiers in `ids`, in the part's order:
+    /// the numbers its rows marked `NEW | i` stand for. `None` when they
+    /// run into the `NEW` bit.
+    fn number_new(ids: &mut Keys, part: &Part) -> Option<Vec<u32>> {
+        let numbers = part.new_ids.names.iter().map(|id| ids.number(id)).collect();
+        (ids.names.len() < NEW as usize).then_some(numbers)
+    }
+
     impl Merged<'_> {
-        /// Numbers the part's new identifiers, checks its rows against the
-        /// rows before (a second row for an enterprise-month gives up: the
-        /// careful path names both lines) and warns of moves, then appends.
-        fn merge(&mut self, mut part: Part) -> Option<()> {
-            let numbers: Vec<u32> = part
-                .new_ids
-                .names
-                .iter()
-                .map(|id| self.ids.number(id))
-                .collect();
-            if self.ids.names.len() as u32 >= NEW {
-                return None;
-            }
+        /// Checks the part's rows against the rows before (a second row for
+        /// an enterprise-month gives up: the careful path names both lines)
+        /// and warns of moves, then appends. `numbers`: its new
+        /// identifiers' numbers in `ids` ([`number_new`]).
+        fn merge(&mut self, mut part: Part, numbers: &[u32], ids: &Keys) -> Option<()> {
             let mut at = 0;
             for i in 0..part.columns.month.len() {
                 let enterprise = &mut part.columns.enterprise[i];
@@ -898,7 +920,7 @@ mod fast {
                 let homes = &mut self.years[at].1;
                 if homes.len() <= enterprise {
                     homes.resize(
-                        self.ids.names.len().max(enterprise + 1),
+                        ids.names.len().max(enterprise + 1),
                         Home {
                             months: 0,
                             region: u32::MAX,
@@ -925,7 +947,7 @@ mod fast {
                     self.warnings.push(moves(
                         self.path,
                         line,
-                        &self.ids.names[enterprise],
+                        &ids.names[enterprise],
                         self.counties,
                         home.region,
                         region,
