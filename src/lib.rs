@@ -292,8 +292,14 @@ impl<'o> Prepared<'o> {
         // The figures on one side; on the other what the archive needs,
         // which does not depend on them (fonts and their hashes, the input
         // rows to attach): a third of a small run's time, done meanwhile.
-        let (scope, archived) = rayon::join(
-            || aggregate::Scope::new(&data, request),
+        // The whole's figures are on the figures' side too, so that neither
+        // waits for the other before the render.
+        let (figures, archived) = rayon::join(
+            || {
+                let scope = aggregate::Scope::new(&data, request)?;
+                let whole = aggregate::aggregate_scoped(&data, request, &scope)?;
+                Ok::<_, Error>((scope, whole))
+            },
             || {
                 let fonts = render::Fonts::load(opts.font_path.as_deref())?;
                 let font_files = evidence::hash_files(&fonts.files());
@@ -306,10 +312,9 @@ impl<'o> Prepared<'o> {
                 Ok::<_, Error>((fonts, font_files, inputs))
             },
         );
-        let scope = scope?;
+        let (scope, whole) = figures?;
         // Every bulletin reads the scope: the rows are not needed again.
         data.rows = load::EnterpriseRows::default();
-        let whole = aggregate::aggregate_scoped(&data, request, &scope)?;
         let (fonts, font_files, inputs) = archived?;
         let stories = load::stories(&data, year, opts.period).map_err(remap)?;
         let template_files = evidence::hash_folder(&render::template_root(&opts.template))?;
