@@ -399,21 +399,33 @@ pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
 /// The header and the rows of a CSV file whose `column` starts with one of
 /// the months (all rows without a filter), re-written as plain CSV.
 fn select_rows(path: &Path, filter: Option<(&str, &BTreeSet<String>)>) -> Result<(Vec<u8>, u64)> {
-    let fail = |e: csv::Error| {
+    let fail = |e: &dyn std::fmt::Display| {
         Error::from(DataError::file(
             path,
             format!("cannot read again for the archive: {e}"),
         ))
     };
-    let mut reader = csv::Reader::from_path(path).map_err(fail)?;
-    let header = reader.headers().map_err(fail)?.clone();
+    let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
+    match select_lines(&bytes, filter) {
+        Some(selected) => Ok(selected),
+        None => select_records(&bytes, filter).map_err(|e| fail(&e)),
+    }
+}
+
+/// [`select_rows`] with the `csv` reader and writer: any file.
+fn select_records(
+    bytes: &[u8],
+    filter: Option<(&str, &BTreeSet<String>)>,
+) -> std::result::Result<(Vec<u8>, u64), csv::Error> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header = reader.headers()?.clone();
     let index =
         filter.map(|(column, months)| (header.iter().position(|h| h.trim() == column), months));
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&header).map_err(fail)?;
+    writer.write_record(&header)?;
     let mut rows = 0;
     for record in reader.records() {
-        let record = record.map_err(fail)?;
+        let record = record?;
         let keep = match &index {
             None => true,
             Some((Some(i), months)) => record
@@ -423,14 +435,65 @@ fn select_rows(path: &Path, filter: Option<(&str, &BTreeSet<String>)>) -> Result
             Some((None, _)) => false,
         };
         if keep {
-            writer.write_record(&record).map_err(fail)?;
+            writer.write_record(&record)?;
             rows += 1;
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::from(DataError::file(path, e.to_string())))?;
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok((bytes, rows))
+}
+
+/// [`select_rows`] for UTF-8 without quotes or lone carriage returns
+/// (nearly every file): there a record is a line and a field what lies
+/// between commas, so the kept lines are copied as they are, less a `\r`
+/// before the `\n`, which is byte for byte what the `csv` writer makes of
+/// them. `None` for any other file, which the `csv` reader reads.
+fn select_lines(bytes: &[u8], filter: Option<(&str, &BTreeSet<String>)>) -> Option<(Vec<u8>, u64)> {
+    if memchr::memchr(b'"', bytes).is_some()
+        || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+        || simdutf8::basic::from_utf8(bytes).is_err()
+    {
+        return None;
+    }
+    // The `csv` reader drops a byte order mark and skips empty lines.
+    let mut lines = bytes
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or(bytes)
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.is_empty());
+    let header = lines.next()?;
+    fn field(line: &[u8], i: usize) -> Option<&str> {
+        line.split(|&b| b == b',')
+            .nth(i)
+            .and_then(|f| std::str::from_utf8(f).ok())
+            .map(str::trim)
+    }
+    let column = filter.map(|(column, months)| {
+        let at = (0..)
+            .map_while(|i| field(header, i))
+            .position(|h| h == column);
+        (at, months)
+    });
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rows = 0;
+    out.extend_from_slice(header);
+    out.push(b'\n');
+    for line in lines {
+        let keep = match &column {
+            None => true,
+            Some((Some(i), months)) => field(line, *i)
+                .and_then(|v| v.get(..7))
+                .is_some_and(|m| months.contains(m)),
+            Some((None, _)) => false,
+        };
+        if keep {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+            rows += 1;
+        }
+    }
+    Some((out, rows))
 }
 
 /// The enterprise rows of `months` from `industry_monthly.parquet`, as CSV
@@ -536,5 +599,47 @@ fn decode_pdf_string(bytes: &[u8]) -> String {
         String::from_utf16_lossy(&units)
     } else {
         String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line copy gives what the `csv` reader and writer give, on the
+    /// files it takes; the others it leaves to them.
+    #[test]
+    fn lines_are_selected_as_the_csv_writer_would_write_them() {
+        let months: BTreeSet<String> = ["2024-01", "2024-03"].map(String::from).into();
+        let files: [&[u8]; 6] = [
+            b"month,id,v\n2024-01,a,1\n2024-02,b,2\n2024-03,c,3\n",
+            // CRLF, blank lines, spaces around the month, no last line end.
+            b"month,id,v\r\n\r\n 2024-01 ,a,1\r\n2024-02,b,2\n\n2024-03x,c,3",
+            // A byte order mark, which the reader drops.
+            "\u{feff}id,month\nx,2024-03\ny,2024-02\n".as_bytes(),
+            b"id,v\n",
+            // A header without the month column keeps no row.
+            b"id,v\na,1\n",
+            b"\n\nmonth\n2024-01\n",
+        ];
+        for file in files {
+            let want = select_records(file, Some(("month", &months))).unwrap();
+            let got = select_lines(file, Some(("month", &months))).expect("quote-free");
+            assert_eq!(
+                (String::from_utf8_lossy(&got.0), got.1),
+                (String::from_utf8_lossy(&want.0), want.1),
+                "{}",
+                String::from_utf8_lossy(file)
+            );
+            assert_eq!(select_lines(file, None), select_records(file, None).ok());
+        }
+        // Quotes, a lone carriage return, bytes that are not UTF-8.
+        for file in [
+            &b"month,name\n2024-01,\"a,b\"\n"[..],
+            b"month,id\n2024-01,a\r2024-03,b\n",
+            b"month,id\n2024-01,\xff\n",
+        ] {
+            assert_eq!(select_lines(file, Some(("month", &months))), None);
+        }
     }
 }
