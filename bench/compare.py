@@ -47,8 +47,11 @@ def measure_in_turn(cmds, rounds, env=None, cwd=REPO):
     times = [[] for _ in cmds]
     peaks = [[] for _ in cmds]
     outs = [[] for _ in cmds]
-    for _ in range(rounds):
-        for i, cmd in enumerate(cmds):
+    for r in range(rounds):
+        # Every other round in reverse: on these machines whichever runs
+        # first in a round was seen up to 10 % faster.
+        order = list(enumerate(cmds))
+        for i, cmd in order if r % 2 == 0 else reversed(order):
             with tempfile.TemporaryFile() as errors:
                 start = time.perf_counter()
                 proc = subprocess.Popen(
