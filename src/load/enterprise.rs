@@ -332,6 +332,62 @@ impl Keys {
     }
 }
 
+/// The codes of a reference table (regions, divisions), looked up twice a
+/// row: a handful of short keys, each in its own slot of a table indexed by
+/// a multiplicative hash and sized so that no two share one, so a lookup is
+/// one multiplication and one comparison. Keys that do not pack small, and
+/// tables that find no such size, go to [`Keys`].
+pub(super) struct Codes {
+    keys: Keys,
+    /// (packed key, number); `u64::MAX` marks an empty slot (a small key
+    /// has at most 60 bits).
+    slots: Vec<(u64, u32)>,
+    shift: u32,
+}
+
+impl Codes {
+    fn new<'a>(codes: impl IntoIterator<Item = &'a str>) -> Codes {
+        let keys = Keys::numbered(codes);
+        let small: Vec<(u64, u32)> = keys.small.iter().map(|(&k, &n)| (k, n)).collect();
+        let fewest = (2 * small.len())
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(1);
+        for bits in fewest..=16 {
+            let shift = 64 - bits;
+            let mut slots = vec![(u64::MAX, u32::MAX); 1 << bits];
+            let apart = small.iter().all(|&(key, number)| {
+                let slot = &mut slots[Self::slot(key, shift)];
+                let free = slot.0 == u64::MAX;
+                *slot = (key, number);
+                free
+            });
+            if apart {
+                return Codes { keys, slots, shift };
+            }
+        }
+        Codes {
+            keys,
+            slots: Vec::new(),
+            shift: 0,
+        }
+    }
+
+    fn slot(key: u64, shift: u32) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        match Keys::key(id) {
+            Key::Small(key) if !self.slots.is_empty() => {
+                let (found, number) = self.slots[Self::slot(key, self.shift)];
+                (found == key).then_some(number)
+            }
+            _ => self.keys.get(id),
+        }
+    }
+}
+
 /// One good row, typed.
 struct Row {
     enterprise: u32,
@@ -356,8 +412,8 @@ struct Layout {
     value_added: usize,
     /// The optional flow columns the file has, with their position.
     optional: Vec<(&'static str, usize)>,
-    regions: Keys,
-    industries: Keys,
+    regions: Codes,
+    industries: Codes,
     /// The months of the year whose rows are kept (every row is checked).
     keep: (u8, u8),
 }
@@ -399,8 +455,8 @@ fn read_in(
             .into_iter()
             .filter_map(|c| Some((c, position(c)?)))
             .collect(),
-        regions: Keys::numbered(counties.iter().map(|r| r.code.as_str())),
-        industries: Keys::numbered(industries.iter().map(|d| d.code.as_str())),
+        regions: Codes::new(counties.iter().map(|r| r.code.as_str())),
+        industries: Codes::new(industries.iter().map(|d| d.code.as_str())),
         keep,
     };
     let optional: Vec<&'static str> = layout.optional.iter().map(|(c, _)| *c).collect();
@@ -1237,5 +1293,31 @@ mod tests {
             }
         }
         assert_eq!(numbered.get("02"), None);
+    }
+
+    /// A reference table's codes each find their own number, through the
+    /// slots or the map, and nothing else finds one: codes one digit away,
+    /// short ones, long and non-ASCII ones (which go to the map).
+    #[test]
+    fn codes_find_their_own_number_and_nothing_else() {
+        for count in [1, 2, 3, 8, 40, 500, 3000] {
+            let mut codes: Vec<String> =
+                (0..count).map(|i| format!("{}", 220_000 + 7 * i)).collect();
+            codes.push("中".repeat(3));
+            codes.push("Z".repeat(30));
+            let table = Codes::new(codes.iter().map(String::as_str));
+            // Tables of a prefecture's size get slots; large ones may find
+            // no size without a shared slot and use the map alone.
+            assert!(count > 40 || !table.slots.is_empty(), "{count} codes");
+            for (i, code) in codes.iter().enumerate() {
+                assert_eq!(table.get(code), Some(i as u32), "{code}");
+            }
+            for absent in (0..count).map(|i| format!("{}", 220_001 + 7 * i)) {
+                assert_eq!(table.get(&absent), None, "{absent}");
+            }
+            for absent in ["", "0", "2200", "中", "Z"] {
+                assert_eq!(table.get(absent), None, "{absent}");
+            }
+        }
     }
 }
