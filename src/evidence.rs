@@ -470,9 +470,9 @@ fn select_lines(bytes: &[u8], filter: Option<(&str, &BTreeSet<String>)>) -> Opti
             .map(str::trim)
     }
     let column = filter.map(|(column, months)| {
-        let at = (0..)
-            .map_while(|i| field(header, i))
-            .position(|h| h == column);
+        let at = header
+            .split(|&b| b == b',')
+            .position(|h| std::str::from_utf8(h).is_ok_and(|h| h.trim() == column));
         (at, months)
     });
     let mut out = Vec::with_capacity(bytes.len());
