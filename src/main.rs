@@ -11,6 +11,8 @@ Examples:
   review --period H1                  first half of the latest complete year
   review --period q3 --year 2023      third quarter of 2023
   review --period M05 --data other/ --out /tmp/bulletins
+  review --period Q1-Q3               前三季度 (January to September)
+  review --period M01-M05             1—5月, a monthly cumulative release
   review --period FY --current-prices
   review --period H1 --template brief  the A4 statistical release
   review --period H1 --region all     the prefecture's and every county's bulletin
@@ -41,8 +43,9 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Period to report on: H1, H2, Q1–Q4, FY or a month M01–M12
-    /// (case-insensitive). Example: --period H1
+    /// Period to report on: H1, H2, Q1–Q4, FY, a month M01–M12, a range of
+    /// months M01-M09 (1—9月; a range with a name is that period, M01-M06 is
+    /// H1), or Q1-Q3 (前三季度), case-insensitive. Example: --period H1
     #[arg(long, value_parser = parse_period, required = true)]
     period: Option<Period>,
 

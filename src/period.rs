@@ -1,4 +1,5 @@
-//! Reporting periods: half years, quarters, the full year and single months.
+//! Reporting periods: half years, quarters, the full year, single months and
+//! month ranges such as 1—9月.
 //!
 //! A [`Period`] is a span of calendar months inside one year. Together with a
 //! year it names the months a bulletin covers and, one year earlier, the months
@@ -20,10 +21,16 @@ pub enum Period {
     FullYear,
     /// A single month, 1 to 12.
     Month(u8),
+    /// 前三季度, January to September (`Q1-Q3`): the months of `M01-M09`,
+    /// named as releases name them.
+    ThreeQuarters,
+    /// Any other range of months within a year, first < last (`M01-M05`,
+    /// 1—5月). Ranges that have a name parse as the named period.
+    Months(u8, u8),
 }
 
 /// The spellings `--period` accepts, for error messages and `--help`.
-pub const ACCEPTED: &str = "H1, H2, Q1, Q2, Q3, Q4, FY, M01 … M12 (case-insensitive)";
+pub const ACCEPTED: &str = "H1, H2, Q1, Q2, Q3, Q4, FY, M01 … M12, a month range such as M01-M09 (1—9月), or Q1-Q3 (前三季度) (case-insensitive)";
 
 impl Period {
     /// First and last month (1-based, inclusive) of the period.
@@ -34,7 +41,48 @@ impl Period {
             Period::Quarter(q) => (3 * q - 2, 3 * q),
             Period::FullYear => (1, 12),
             Period::Month(m) => (m, m),
+            Period::ThreeQuarters => (1, 9),
+            Period::Months(first, last) => (first, last),
         }
+    }
+
+    /// The period of the months `first..=last` (1-based, `first ≤ last`),
+    /// under its name where it has one: (1, 6) is [`Period::H1`].
+    pub fn of_months(first: u8, last: u8) -> Period {
+        match (first, last) {
+            (1, 6) => Period::H1,
+            (7, 12) => Period::H2,
+            (1, 12) => Period::FullYear,
+            (f, l) if f == l => Period::Month(f),
+            (f, l) if l == f + 2 && l % 3 == 0 => Period::Quarter(l / 3),
+            (f, l) => Period::Months(f, l),
+        }
+    }
+
+    /// 累计 up to `month`: January to `month` of the same year, as its own
+    /// period (1—4月 for April).
+    pub fn cumulative_to(month: u8) -> Period {
+        Period::of_months(1, month)
+    }
+
+    /// The earlier period a bulletin compares its growth with
+    /// (`docs/methodology.md`, "The earlier period"): for a period from
+    /// January, the previous quarter's end when it ends at a quarter's end
+    /// (上半年 → 一季度, 1—9月 → 上半年, 全年 → 前三季度), otherwise one
+    /// month less (1—5月 → 1—4月); for any other period, the one of the same
+    /// length just before it in the same year (二季度 → 一季度, 5月 → 4月).
+    /// `None` when there is none (一季度, 1月, 1—2月's earlier is 1月).
+    pub fn earlier(self) -> Option<Period> {
+        let (first, last) = self.month_range();
+        if first == 1 {
+            if last == 12 {
+                return Some(Period::ThreeQuarters);
+            }
+            let end = if last % 3 == 0 { last - 3 } else { last - 1 };
+            return (end >= 1 && end < last && last > 1).then(|| Period::of_months(1, end));
+        }
+        let length = last - first + 1;
+        (first > length).then(|| Period::of_months(first - length, first - 1))
     }
 
     /// The months of the period in `year`, as `YYYY-MM` strings.
@@ -51,6 +99,8 @@ impl Period {
             Period::Quarter(q) => format!("Q{q}"),
             Period::FullYear => "FY".into(),
             Period::Month(m) => format!("M{m:02}"),
+            Period::ThreeQuarters => "Q1-Q3".into(),
+            Period::Months(first, last) => format!("M{first:02}-M{last:02}"),
         }
     }
 
@@ -62,6 +112,8 @@ impl Period {
             Period::Quarter(q) => format!("{}季度", ["一", "二", "三", "四"][usize::from(q - 1)]),
             Period::FullYear => "全年".into(),
             Period::Month(m) => format!("{m}月"),
+            Period::ThreeQuarters => "前三季度".into(),
+            Period::Months(..) => self.table_label(),
         }
     }
 
@@ -126,6 +178,21 @@ impl FromStr for Period {
             "H1" => Ok(Period::H1),
             "H2" => Ok(Period::H2),
             "FY" => Ok(Period::FullYear),
+            "Q1-Q3" => Ok(Period::ThreeQuarters),
+            range if range.contains('-') => {
+                let month = |t: &str| -> Option<u8> {
+                    let digits = t.strip_prefix('M')?;
+                    let n: u8 = digits.parse().ok()?;
+                    (digits.len() == 2 && digits.bytes().all(|b| b.is_ascii_digit()))
+                        .then_some(n)
+                        .filter(|n| (1..=12).contains(n))
+                };
+                let (a, b) = range.split_once('-').ok_or_else(err)?;
+                match (month(a), month(b)) {
+                    (Some(first), Some(last)) if first < last => Ok(Period::of_months(first, last)),
+                    _ => Err(err()),
+                }
+            }
             _ => {
                 let (kind, number) = upper.split_at_checked(1).ok_or_else(err)?;
                 if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
@@ -156,6 +223,9 @@ mod tests {
             ("fy", Period::FullYear),
             ("M01", Period::Month(1)),
             ("m12", Period::Month(12)),
+            ("M01-M09", Period::Months(1, 9)),
+            ("m03-m05", Period::Months(3, 5)),
+            ("Q1-Q3", Period::ThreeQuarters),
         ];
         for (text, want) in cases {
             assert_eq!(text.parse::<Period>(), Ok(want), "{text}");
@@ -166,7 +236,25 @@ mod tests {
     #[test]
     fn rejects_unknown_periods_and_lists_accepted_ones() {
         for text in [
-            "", "H3", "Q0", "Q5", "M0", "M13", "M1", "M001", "2024", "半年", "Q-1",
+            "",
+            "H3",
+            "Q0",
+            "Q5",
+            "M0",
+            "M13",
+            "M1",
+            "M001",
+            "2024",
+            "半年",
+            "Q-1",
+            "M05-M05",
+            "M06-M01",
+            "M01-M13",
+            "M1-M9",
+            "M01-",
+            "-M09",
+            "M01-M02-M03",
+            "Q1-Q2",
         ] {
             let err = text.parse::<Period>().unwrap_err();
             assert!(err.to_string().contains("H1, H2, Q1"), "{err}");
@@ -186,6 +274,54 @@ mod tests {
         assert_eq!(Period::H1.table_label(), "1—6月");
         assert_eq!(Period::Quarter(1).prose_label(), "一季度");
         assert_eq!(Period::Month(5).table_label(), "5月");
+    }
+
+    #[test]
+    fn ranges_with_a_name_parse_as_the_named_period() {
+        for (text, want) in [
+            ("M01-M06", Period::H1),
+            ("M07-M12", Period::H2),
+            ("M01-M12", Period::FullYear),
+            ("M04-M06", Period::Quarter(2)),
+            ("M10-M12", Period::Quarter(4)),
+        ] {
+            assert_eq!(text.parse::<Period>(), Ok(want), "{text}");
+        }
+        assert_eq!(Period::H1.key(), "H1");
+        assert_eq!(Period::Months(1, 9).key(), "M01-M09");
+        assert_eq!(Period::Months(1, 9).prose_label(), "1—9月");
+        assert_eq!(Period::ThreeQuarters.prose_label(), "前三季度");
+        assert_eq!(Period::ThreeQuarters.table_label(), "1—9月");
+        assert_eq!(Period::Months(3, 5).prose_label(), "3—5月");
+        assert_eq!(Period::cumulative_to(4).table_label(), "1—4月");
+        assert_eq!(Period::cumulative_to(3), Period::Quarter(1));
+    }
+
+    #[test]
+    fn earlier_periods() {
+        let cases = [
+            (Period::H1, Some(Period::Quarter(1))),
+            (Period::Months(1, 9), Some(Period::H1)),
+            (Period::ThreeQuarters, Some(Period::H1)),
+            (Period::FullYear, Some(Period::ThreeQuarters)),
+            (Period::Quarter(1), None),
+            (Period::Months(1, 5), Some(Period::Months(1, 4))),
+            (Period::Months(1, 2), Some(Period::Month(1))),
+            (Period::Month(1), None),
+            (Period::Quarter(2), Some(Period::Quarter(1))),
+            (Period::Quarter(4), Some(Period::Quarter(3))),
+            (Period::H2, Some(Period::H1)),
+            (Period::Month(5), Some(Period::Month(4))),
+            (Period::Months(2, 4), None),
+            (Period::Months(4, 5), Some(Period::Months(2, 3))),
+        ];
+        for (period, want) in cases {
+            assert_eq!(period.earlier(), want, "{period}");
+        }
+        assert_eq!(
+            Period::FullYear.earlier().unwrap().prose_label(),
+            "前三季度"
+        );
     }
 
     #[test]
