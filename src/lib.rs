@@ -11,6 +11,7 @@ pub mod archive;
 pub mod error;
 pub mod evidence;
 pub mod load;
+pub mod number;
 pub mod period;
 pub mod phrase;
 pub mod render;
