@@ -27,6 +27,7 @@ fn context(data: &Dataset) -> phrase::Context {
     let names = |r: &Region| (r.code.clone(), vec![r.short_name.clone(), r.name.clone()]);
     phrase::Context {
         place: data.prefecture.short_name.clone(),
+        place_names: names(&data.prefecture).1,
         period: Period::H1,
         missing_months: Vec::new(),
         prefecture: names(&data.prefecture),

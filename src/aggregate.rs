@@ -1,39 +1,38 @@
 //! Stage 2, aggregate: turns the validated enterprise-month rows into the
-//! period's figures with Polars lazy plans.
+//! period's figures ([`Summary`]) with Polars lazy plans.
 //!
 //! The plans read the enterprise rows load kept ([`crate::load::EnterpriseRows`]),
-//! filtered once to the period and the same months one and two years earlier
-//! ([`Scope`]), and work on *comparable scope*: the
-//! enterprises in scope are those with at least one row in the period; the
-//! base of every growth rate is the same months of the previous year for
-//! those enterprises only (an enterprise without a row in a base month
-//! contributes 0 to it). Each enterprise is attributed to the region and
-//! division of its latest row in the period, for the period and its base
-//! alike.
+//! filtered once to what any figure needs ([`Scope`]): January to the period's
+//! last month of the year and of the year before, and the period two years
+//! back. They work on *comparable scope*: the enterprises in scope are those
+//! with at least one row in the period; the base of every growth rate is the
+//! same months of the previous year for those enterprises only (an
+//! enterprise without a row in a base month contributes 0 to it). Each
+//! enterprise is attributed to the region and division of its latest row in
+//! the period, for the period and its base alike. 累计 (January to each
+//! month) and the earlier period are each computed as their own period, with
+//! their own scope and attribution; 当月 is the month as its own period.
 //!
 //! Value added grows at comparable prices: each enterprise-month's value added
 //! is divided by its division's price index for that month (same month last
 //! year = 100; a division without its own row uses the month's `all` row)
 //! before summing. The base is not deflated.
 //!
-//! Every figure is kept unrounded; rounding happens once, in the phrase stage.
+//! Polars sums the flows exactly, in whole fen; the measures derived from the
+//! sums (growth, shares, 贡献率, 拉动, ranks) are exact fractions
+//! ([`Rational`]), kept unrounded: rounding happens once, in the phrase
+//! stage. `docs/methodology.md` states every measure.
 
 use polars::prelude::*;
-use serde::Serialize;
 
 use crate::error::{DataError, Error, Result};
-use crate::load::{Aggregation, CatalogEntry, Dataset, Region, month_number};
+use crate::load::{Aggregation, Dataset, Region, month_number};
+use crate::number::Rational;
 use crate::period::{Period, month_key};
-
-/// How value added is valued when it grows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Prices {
-    /// Deflated by the producer price index (可比价).
-    Comparable,
-    /// Not deflated (按现价计算), chosen with `--current-prices`.
-    Current,
-}
+pub use crate::summary::{
+    AirQuality, Earlier, FigureRow, Figures, Flow, GrowthBreadth, IndicatorFigures, IndicatorValue,
+    MonthFigures, Prices, Ratio, SUMMARY_CSV_HEADER, Summary,
+};
 
 /// What to aggregate.
 #[derive(Debug, Clone, Copy)]
@@ -51,384 +50,6 @@ pub struct Request {
     pub region: Option<usize>,
 }
 
-/// The period's figures: the contract between the statistics and the
-/// bulletin. Serialised as `summary.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// Period identifier, such as `2024-H1`.
-    pub period: String,
-    /// The period's key, such as `H1`.
-    pub period_key: String,
-    /// The year.
-    pub year: i32,
-    /// Months of the period, `YYYY-MM`.
-    pub months: Vec<String>,
-    /// The same months one year earlier: the base of growth rates.
-    pub comparison_months: Vec<String>,
-    /// How value added growth is valued.
-    pub prices: Prices,
-    /// The prefecture as a whole.
-    pub prefecture: Figures,
-    /// Each county-level unit, in the order of `regions.csv`.
-    pub regions: Vec<Figures>,
-    /// Each division with enterprises in scope, in the order of
-    /// `industries.csv`.
-    pub industries: Vec<Figures>,
-    /// 增长面 of the divisions' output.
-    pub growth_breadth: GrowthBreadth,
-    /// Catalogue indicators (tourism, investment, …), in catalogue order.
-    pub indicators: Vec<IndicatorFigures>,
-}
-
-/// 增长面: how many divisions' output grew, among those with a base.
-#[derive(Debug, Clone, Serialize)]
-pub struct GrowthBreadth {
-    /// Divisions whose output growth is above zero.
-    pub grown: u32,
-    /// Divisions with a defined growth rate.
-    pub with_base: u32,
-    /// grown / with_base × 100; `None` when no division has a base.
-    pub pct: Option<f64>,
-}
-
-impl GrowthBreadth {
-    fn of(units: &[Figures]) -> GrowthBreadth {
-        let rates: Vec<f64> = units
-            .iter()
-            .filter_map(|u| u.output_value.yoy_pct)
-            .collect();
-        let grown = rates.iter().filter(|&&g| g > 0.0).count() as u32;
-        let with_base = rates.len() as u32;
-        let pct = (with_base > 0).then(|| f64::from(grown) / f64::from(with_base) * 100.0);
-        GrowthBreadth {
-            grown,
-            with_base,
-            pct,
-        }
-    }
-}
-
-/// A catalogue indicator for the prefecture and every region.
-#[derive(Debug, Clone, Serialize)]
-pub struct IndicatorFigures {
-    /// The catalogue's description of the indicator.
-    #[serde(flatten)]
-    pub entry: CatalogEntry,
-    /// The prefecture first, then the regions in file order.
-    pub values: Vec<IndicatorValue>,
-}
-
-/// One region's value of a catalogue indicator.
-#[derive(Debug, Clone, Serialize)]
-pub struct IndicatorValue {
-    /// Region code.
-    pub code: String,
-    /// This period, aggregated per the catalogue.
-    pub level: Option<f64>,
-    /// The same months last year.
-    pub base: Option<f64>,
-    /// Growth, %.
-    pub yoy_pct: Option<f64>,
-}
-
-/// Figures of one unit: the prefecture, a region or a division.
-#[derive(Debug, Clone, Serialize)]
-pub struct Figures {
-    /// Region or division code.
-    pub code: String,
-    /// Region or division name.
-    pub name: String,
-    /// Enterprises in scope (户).
-    pub enterprises: u32,
-    /// 工业总产值, 万元 at current prices.
-    pub output_value: Flow,
-    /// 工业增加值, 万元 at current prices; growth per [`Summary::prices`].
-    pub value_added: Flow,
-    /// 销售产值, 万元, when the data has the column.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sales_value: Option<Flow>,
-    /// 出口交货值, 万元, when the data has the column.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub export_value: Option<Flow>,
-    /// 产品销售率 = sales / output × 100, when the data has sales.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sales_ratio: Option<Ratio>,
-    /// Rank among regions by output growth, 1 = fastest (regions only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rank: Option<u32>,
-    /// 当月 and 累计 figures for each month of the period.
-    pub monthly: Vec<MonthFigures>,
-    /// Air quality, for the prefecture and regions when the data has it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub air: Option<AirQuality>,
-}
-
-/// A ratio of two flows, in %, and its change in 百分点.
-#[derive(Debug, Clone, Serialize)]
-pub struct Ratio {
-    /// This period, %.
-    pub level: Option<f64>,
-    /// The base period, %.
-    pub base: Option<f64>,
-    /// Change, 百分点.
-    pub yoy_pp: Option<f64>,
-}
-
-/// 优良天数比例: the share of days with a reading whose AQI is at most 100.
-#[derive(Debug, Clone, Serialize)]
-pub struct AirQuality {
-    /// Days with a reading in the period.
-    pub days: u32,
-    /// Of which good (AQI ≤ 100).
-    pub good_days: u32,
-    /// Good days / days × 100.
-    pub ratio_pct: Option<f64>,
-    /// The same ratio a year earlier.
-    pub base_ratio_pct: Option<f64>,
-    /// Change in 百分点.
-    pub yoy_pp: Option<f64>,
-}
-
-/// A flow (a sum over enterprise-months) and the measures derived from it.
-/// `None` means undefined (zero base, no comparison data), never zero.
-#[derive(Debug, Clone, Serialize)]
-pub struct Flow {
-    /// This period, current prices.
-    pub level: f64,
-    /// This period at the prices growth is measured at (deflated value added;
-    /// equal to `level` for flows at current prices).
-    pub comparable_level: f64,
-    /// The same months last year, comparable scope.
-    pub base: f64,
-    /// Year-on-year growth, %.
-    pub yoy_pct: Option<f64>,
-    /// Share of the prefecture total this period, %.
-    pub share_pct: Option<f64>,
-    /// Change of the share against the base period, 百分点.
-    pub share_pp: Option<f64>,
-    /// 贡献率: this unit's change over the total's change, %.
-    pub contrib_pct: Option<f64>,
-    /// 拉动: this unit's change over the total's base, 百分点.
-    pub pull_pp: Option<f64>,
-    /// The same months two years earlier, comparable scope (this period's
-    /// enterprises); `None` when the data does not reach back that far.
-    pub base_two_years: Option<f64>,
-    /// 两年平均增长: sqrt(level / two years' base) − 1, %. Value added at
-    /// comparable prices is deflated by this year's and last year's index.
-    pub two_year_avg_pct: Option<f64>,
-}
-
-/// One month of a unit's series.
-#[derive(Debug, Clone, Serialize)]
-pub struct MonthFigures {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// 当月 output value, 万元.
-    pub output_value: f64,
-    /// 当月 output growth, %.
-    pub output_yoy_pct: Option<f64>,
-    /// 累计 (from the period's first month) output value, 万元.
-    pub output_ytd: f64,
-    /// 累计 output growth, %.
-    pub output_ytd_yoy_pct: Option<f64>,
-    /// 当月 value added, 万元 at current prices.
-    pub value_added: f64,
-    /// 当月 value added growth, %.
-    pub value_added_yoy_pct: Option<f64>,
-    /// 累计 value added, 万元 at current prices.
-    pub value_added_ytd: f64,
-    /// 累计 value added growth, %.
-    pub value_added_ytd_yoy_pct: Option<f64>,
-}
-
-/// Header of `summary.csv`, the long-format contract (README, "Output").
-pub const SUMMARY_CSV_HEADER: [&str; 7] = [
-    "period",
-    "region_code",
-    "group",
-    "indicator",
-    "measure",
-    "value",
-    "unit",
-];
-
-/// One figure of `summary.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FigureRow {
-    /// Region code (the prefecture's for divisions).
-    pub region: String,
-    /// `total` or `industry:<code>`.
-    pub group: String,
-    /// Indicator key, such as `output_value`.
-    pub indicator: String,
-    /// Measure key, such as `yoy_pct` or `month_level:06`.
-    pub measure: String,
-    /// Unrounded value; `None` when undefined.
-    pub value: Option<f64>,
-    /// Unit: 户, 万元, %, 百分点, 位 or the catalogue's unit.
-    pub unit: String,
-}
-
-impl Summary {
-    /// `summary.csv`: one row per figure, unrounded (shortest decimal that
-    /// reads back as the same `f64`); an undefined figure has an empty value.
-    pub fn to_csv(&self, prefecture_code: &str) -> Vec<u8> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(SUMMARY_CSV_HEADER)
-            .expect("writing to memory");
-        for r in self.rows(prefecture_code) {
-            let value = r.value.map(|v| v.to_string()).unwrap_or_default();
-            w.write_record([
-                self.period.as_str(),
-                &r.region,
-                &r.group,
-                &r.indicator,
-                &r.measure,
-                &value,
-                &r.unit,
-            ])
-            .expect("writing to memory");
-        }
-        w.into_inner().expect("writing to memory")
-    }
-
-    /// The figures of `summary.csv`, in its order.
-    pub fn rows(&self, prefecture_code: &str) -> Vec<FigureRow> {
-        let mut out = Vec::new();
-        let mut row = |region: &str,
-                       group: &str,
-                       indicator: &str,
-                       measure: &str,
-                       value: Option<f64>,
-                       unit: &str| {
-            out.push(FigureRow {
-                region: region.to_string(),
-                group: group.to_string(),
-                indicator: indicator.to_string(),
-                measure: measure.to_string(),
-                value,
-                unit: unit.to_string(),
-            });
-        };
-        let mut units: Vec<(&str, String, &Figures)> =
-            vec![(prefecture_code, "total".into(), &self.prefecture)];
-        units.extend(
-            self.regions
-                .iter()
-                .map(|r| (r.code.as_str(), "total".to_string(), r)),
-        );
-        units.extend(
-            self.industries
-                .iter()
-                .map(|i| (prefecture_code, format!("industry:{}", i.code), i)),
-        );
-        for (region, group, f) in &units {
-            row(
-                region,
-                group,
-                "enterprises",
-                "level",
-                Some(f64::from(f.enterprises)),
-                "户",
-            );
-            let mut flows = vec![
-                ("output_value", &f.output_value),
-                ("value_added", &f.value_added),
-            ];
-            flows.extend(f.sales_value.as_ref().map(|v| ("sales_value", v)));
-            flows.extend(f.export_value.as_ref().map(|v| ("export_value", v)));
-            for (name, flow) in flows {
-                row(region, group, name, "level", Some(flow.level), "万元");
-                row(region, group, name, "yoy_pct", flow.yoy_pct, "%");
-                row(region, group, name, "share_pct", flow.share_pct, "%");
-                row(region, group, name, "share_pp", flow.share_pp, "百分点");
-                row(region, group, name, "contrib_pct", flow.contrib_pct, "%");
-                row(region, group, name, "pull_pp", flow.pull_pp, "百分点");
-                row(
-                    region,
-                    group,
-                    name,
-                    "two_year_avg_pct",
-                    flow.two_year_avg_pct,
-                    "%",
-                );
-            }
-            if let Some(ratio) = &f.sales_ratio {
-                row(region, group, "sales_ratio", "level", ratio.level, "%");
-                row(
-                    region,
-                    group,
-                    "sales_ratio",
-                    "yoy_pp",
-                    ratio.yoy_pp,
-                    "百分点",
-                );
-            }
-            if let Some(rank) = f.rank {
-                row(
-                    region,
-                    group,
-                    "output_value",
-                    "rank",
-                    Some(f64::from(rank)),
-                    "位",
-                );
-            }
-            if let Some(air) = &f.air {
-                row(
-                    region,
-                    group,
-                    "air_good_days_ratio",
-                    "level",
-                    air.ratio_pct,
-                    "%",
-                );
-                row(
-                    region,
-                    group,
-                    "air_good_days_ratio",
-                    "yoy_pp",
-                    air.yoy_pp,
-                    "百分点",
-                );
-            }
-        }
-        for ind in &self.indicators {
-            for v in &ind.values {
-                let key = ind.entry.indicator.as_str();
-                row(&v.code, "total", key, "level", v.level, &ind.entry.unit);
-                row(&v.code, "total", key, "yoy_pct", v.yoy_pct, "%");
-            }
-        }
-        for (region, group, f) in &units {
-            for m in &f.monthly {
-                let mm = &m.month[5..];
-                let series = [
-                    ("output_value", "month_level", Some(m.output_value), "万元"),
-                    ("output_value", "month_yoy_pct", m.output_yoy_pct, "%"),
-                    ("output_value", "ytd_level", Some(m.output_ytd), "万元"),
-                    ("output_value", "ytd_yoy_pct", m.output_ytd_yoy_pct, "%"),
-                    ("value_added", "month_level", Some(m.value_added), "万元"),
-                    ("value_added", "month_yoy_pct", m.value_added_yoy_pct, "%"),
-                    ("value_added", "ytd_level", Some(m.value_added_ytd), "万元"),
-                    ("value_added", "ytd_yoy_pct", m.value_added_ytd_yoy_pct, "%"),
-                ];
-                for (indicator, measure, value, unit) in series {
-                    row(
-                        region,
-                        group,
-                        indicator,
-                        &format!("{measure}:{mm}"),
-                        value,
-                        unit,
-                    );
-                }
-            }
-        }
-        out
-    }
-}
-
 /// Aggregates the dataset for the request.
 pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
     aggregate_scoped(data, req, &Scope::new(data, req)?)
@@ -436,18 +57,22 @@ pub fn aggregate(data: &Dataset, req: Request) -> Result<Summary> {
 
 /// A period's comparable scope, worked out once for every bulletin of a run:
 /// each enterprise in scope with the region and division it counts in and
-/// its sums (period, base, two years back), the rows behind the monthly
-/// series, and the small tables (air quality, indicators), which do not
-/// depend on the unit. [`aggregate_scoped`] groups it for the whole or for
-/// one county-level unit.
+/// its sums (period, base, two years back), the cells behind the monthly
+/// series and the earlier period, and the small tables (air quality,
+/// indicators), which do not depend on the unit. [`aggregate_scoped`] groups
+/// it for the whole or for one county-level unit.
 pub struct Scope {
     /// One row per enterprise in scope.
     enterprises: DataFrame,
-    /// The period's rows of those enterprises summed per region, division
-    /// and month (the region and division they count in).
-    current_rows: DataFrame,
-    /// The same for the base's rows.
-    previous_rows: DataFrame,
+    /// 当月: each month of the period as its own period, the rows summed
+    /// per region, division (of the row itself) and month, beside the same
+    /// enterprise-months a year earlier ([`SERIES`]).
+    month_cells: DataFrame,
+    /// 累计 from January to the period's last month ([`timeline`]).
+    ytd_cells: DataFrame,
+    /// The earlier period, with its own timeline when it does not start in
+    /// January (one that does is read from `ytd_cells`).
+    earlier: Option<(Period, Option<DataFrame>)>,
     /// The data reaches two years back.
     two_years: bool,
     /// Value added can be deflated two years back.
@@ -481,11 +106,11 @@ impl Scope {
 
     /// [`Scope::new`] on the given engine.
     fn on(data: &Dataset, req: Request, engine: Engine) -> Result<Scope> {
-        let (first, last) = req.period.month_range();
+        let (_, last) = req.period.month_range();
         let (kept_first, kept_last) = data.kept_months;
-        if first < kept_first || last > kept_last {
+        if kept_first > 1 || last > kept_last {
             return Err(internal(polars_err!(
-                ComputeError: "the data was loaded for months {kept_first}–{kept_last}, not {first}–{last}"
+                ComputeError: "the data was loaded for months {kept_first}–{kept_last}, not 1–{last}"
             )));
         }
         // The small tables do not depend on the enterprise figures: meanwhile.
@@ -507,43 +132,66 @@ impl Scope {
     }
 }
 
-/// `month` within the request's months of `year`.
-fn in_period(req: Request, year: i32) -> Expr {
-    let (first, last) = req.period.month_range();
+/// `month` within the months `first..=last` of `year`.
+fn in_months(year: i32, (first, last): (u8, u8)) -> Expr {
     col("month")
         .gt_eq(lit(month_number(year, first)))
         .and(col("month").lt_eq(lit(month_number(year, last))))
 }
 
-/// The enterprise part of a [`Scope`]: the rows the period's figures need
-/// (the period, a year and two years earlier), deflated, summed per
-/// enterprise and attributed.
+/// The columns of the monthly cells: this year's output, value added and
+/// deflated value added, and last year's output and value added, of the
+/// same enterprise and month (whole fen).
+const SERIES: [&str; 5] = ["out", "va", "va_cmp", "out_base", "va_base"];
+
+/// The enterprise part of a [`Scope`]: the rows the figures need, deflated,
+/// summed per enterprise and attributed, and the monthly cells.
 fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scope> {
     if data.counties.len().max(data.industries.len()) >= 1 << UNIT_BITS {
         return Err(internal(polars_err!(
             ComputeError: "more than {} regions or divisions", (1 << UNIT_BITS) - 1
         )));
     }
-    let (first, last) = req.period.month_range();
-    let in_period = |year: i32| in_period(req, year);
-    let needed = in_period(req.year)
-        .or(in_period(req.year - 1))
-        .or(in_period(req.year - 2));
+    let range = req.period.month_range();
+    let (first, last) = range;
+    let to_date = (1, last);
+    let needed = in_months(req.year, to_date)
+        .or(in_months(req.year - 1, to_date))
+        .or(in_months(req.year - 2, range));
     // Materialised once: the plans below read these rows.
     let rows = collect(engine, data.rows.frame().clone().lazy().filter(needed))?.lazy();
     let flows = flow_columns(data);
-    let current = rows.clone().filter(in_period(req.year));
     let raw: Vec<&str> = flows.iter().map(|f| f.column).collect();
     let mut derived = raw.clone();
     derived.extend(["value_added_cmp", "value_added_cmp2"]);
-    // Materialised once, deflated: every plan below reads these rows.
-    let current = collect(engine, fix_columns(deflate(data, current, req)?, &derived))?;
-    let va_two_years = check_index(data, &current, req)?;
+    // This year from January, deflated, materialised once: the period's
+    // rows and the 累计 series read it.
+    let this_year = rows.clone().filter(in_months(req.year, to_date));
+    let this_year = collect(
+        engine,
+        fix_columns(deflate(data, this_year, req, to_date)?, &derived),
+    )?;
+    check_index(data, &this_year, req)?;
+    let current = if first == 1 {
+        this_year.clone()
+    } else {
+        collect(
+            engine,
+            this_year.clone().lazy().filter(in_months(req.year, range)),
+        )?
+    };
+    // Without last year's index for a row of the period, value added has
+    // no two-year average.
+    let va_two_years = match current.column("index_prev") {
+        Ok(index) if req.prices == Prices::Comparable => index.null_count() == 0,
+        _ => true,
+    };
     let current = current.lazy();
     let rows = fix_columns(rows, &raw);
-    let previous = rows.clone().filter(in_period(req.year - 1));
+    let last_year = rows.clone().filter(in_months(req.year - 1, to_date));
+    let previous = rows.clone().filter(in_months(req.year - 1, range));
     // Two years back only when the data has every month of that period.
-    let two_years = data.missing_months(req.year - 2, (first, last)).is_empty();
+    let two_years = data.missing_months(req.year - 2, range).is_empty();
 
     // One row per enterprise in scope, with its attribution and sums.
     // (An enterprise has one row a month: its latest row is unique.)
@@ -567,11 +215,7 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
                 .alias(format!("{}_cmp2", f.prefix)),
         );
     }
-    let enterprises = current
-        .clone()
-        .group_by([col("enterprise")])
-        .agg(sums)
-        .cache();
+    let enterprises = current.group_by([col("enterprise")]).agg(sums);
     // Summed per enterprise; the left join below keeps those in scope.
     let base_of = |rows: LazyFrame, suffix: &str| {
         rows.group_by([col("enterprise")]).agg(
@@ -582,14 +226,14 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
         )
     };
     let mut scoped = enterprises.join(
-        base_of(previous.clone(), "_base"),
+        base_of(previous, "_base"),
         [col("enterprise")],
         [col("enterprise")],
         JoinArgs::new(JoinType::Left),
     );
     if two_years {
         scoped = scoped.join(
-            base_of(rows.filter(in_period(req.year - 2)), "_base2"),
+            base_of(rows.filter(in_months(req.year - 2, range)), "_base2"),
             [col("enterprise")],
             [col("enterprise")],
             JoinArgs::new(JoinType::Left),
@@ -613,46 +257,124 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
             fill.push(col(format!("{}_base2", f.prefix)).fill_null(lit(0i64)));
         }
     }
-    // One row per enterprise in scope, materialised once for every grouping.
     let [region, industry, _] = unpacked("latest");
     fill.extend([region, industry]);
-    let enterprises = collect(engine, scoped.with_columns(fill).drop(cols(["latest"])))?;
+    let enterprises = scoped.with_columns(fill).drop(cols(["latest"]));
 
-    // The rows of the enterprises in scope with the unit they count in,
-    // for the monthly series. Load numbers enterprises densely, so a row
-    // finds its unit by index in a table (null: not in scope) rather than
-    // through a hash join.
-    let units = Series::new("unit".into(), units_by_enterprise(data, &enterprises)?);
-    // Summed per region, division and month (exact sums, so the series
-    // add up the same from these cells as from the rows).
-    let attributed = |rows: LazyFrame, flows: &[&str]| {
-        let unit = lit(units.clone()).gather(col("enterprise"), false);
-        let mut columns = vec![keyed(col("month"), unit).alias("key")];
-        columns.extend(flows.iter().map(|c| col(*c)));
-        let mut unpack = unpacked("key").to_vec();
-        unpack.push(all().exclude_cols(["key"]).as_expr());
-        rows.select(columns)
-            .filter(col("key").is_not_null())
-            .group_by([col("key")])
-            .agg(flows.iter().map(|c| col(*c).sum()).collect::<Vec<_>>())
-            .select(unpack)
+    // Each enterprise-month from January, this year's figures beside last
+    // year's of the same month (either may be missing: 0), with the unit of
+    // this year's row (null when it has none).
+    let mm = || (col("month") % lit(100)).alias("mm");
+    let this_year = this_year.lazy().select([
+        col("enterprise"),
+        mm(),
+        keyed(
+            col("month") % lit(100),
+            unit_code(col("region"), col("industry")),
+        )
+        .alias("key"),
+        col("output_value").alias("out"),
+        col("value_added").alias("va"),
+        col("value_added_cmp").alias("va_cmp"),
+    ]);
+    let last_year = last_year.select([
+        col("enterprise"),
+        mm(),
+        col("output_value").alias("out_base"),
+        col("value_added").alias("va_base"),
+    ]);
+    let keys = || [col("enterprise"), col("mm")];
+    let months = this_year
+        .join(
+            last_year,
+            keys(),
+            keys(),
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_columns(SERIES.map(|c| col(c).fill_null(lit(0i64))));
+    let months = collect(engine, months)?.lazy();
+    // 当月: the enterprises with a row in the month, in that row's unit.
+    let [region, industry, _] = unpacked("key");
+    let mut columns = vec![region, industry, col("mm")];
+    columns.extend(SERIES.map(col));
+    let month_cells = months
+        .clone()
+        .filter(
+            col("key")
+                .is_not_null()
+                .and(col("mm").gt_eq(lit(i32::from(first)))),
+        )
+        .select(columns)
+        .group_by([col("region"), col("industry"), col("mm")])
+        .agg(SERIES.map(|c| col(c).sum()));
+    let earlier = req.period.earlier();
+    let earlier_cells = match earlier.map(Period::month_range) {
+        Some((from, to)) if from > 1 => Some(timeline(months.clone(), from, to)?),
+        _ => None,
     };
-    let [current_rows, previous_rows] = collect_all(
-        engine,
-        [
-            attributed(current, &["output_value", "value_added", "value_added_cmp"]),
-            attributed(previous, &["output_value", "value_added"]),
-        ],
-    )?;
+    let ytd_cells = timeline(months, 1, last)?;
+    let [enterprises, month_cells, ytd_cells] =
+        collect_all(engine, [enterprises, month_cells, ytd_cells])?;
+    let earlier_cells = earlier_cells.map(|c| collect(engine, c)).transpose()?;
     Ok(Scope {
         enterprises,
-        current_rows,
-        previous_rows,
+        month_cells,
+        ytd_cells,
+        earlier: earlier.map(|e| (e, earlier_cells)),
         two_years,
         va_two_years,
         air: None,
         indicators: Vec::new(),
     })
+}
+
+/// The months `start..=end` of a year as each one's cumulative period
+/// (`start` to that month, its own scope and attribution), as changes to
+/// add up month by month: cells per region, division and month whose
+/// running sum over the months ([`cumulated`]) is, for each unit, the sum
+/// over the enterprises counting in it at that month of their figures from
+/// `start` to that month.
+///
+/// An enterprise enters at its first row from `start`; from each month with
+/// a row (this year's or last year's) on, it counts its running sums in the
+/// unit of its latest row this year. Each such state adds its sums to its
+/// unit at its month and takes them back at the next state's month, so no
+/// enterprise-month is repeated for the months after it.
+fn timeline(months: LazyFrame, start: u8, end: u8) -> Result<LazyFrame> {
+    let over = |e: Expr| e.over([col("enterprise")]).map_err(internal);
+    let mut running = SERIES
+        .iter()
+        .map(|c| Ok(over(col(*c).cum_sum(false))?.alias(*c)))
+        .collect::<Result<Vec<_>>>()?;
+    // Keys grow with the month: the running maximum is the latest row's.
+    running.push(over(col("key").fill_null(lit(0i64)).cum_max(false))?.alias("latest"));
+    let (start, end) = (i32::from(start), i32::from(end));
+    let states = months
+        .filter(col("mm").gt_eq(lit(start)).and(col("mm").lt_eq(lit(end))))
+        .sort(["enterprise", "mm"], SortMultipleOptions::default())
+        .with_columns(running)
+        .filter(col("latest").gt(lit(0i64)))
+        .with_column(
+            over(col("mm").shift(lit(-1)))?
+                .fill_null(lit(end + 1))
+                .alias("next"),
+        );
+    let [region, industry, _] = unpacked("latest");
+    let mut added = vec![region.clone(), industry.clone(), col("mm")];
+    added.extend(SERIES.map(col));
+    let mut taken = vec![region, industry, col("next").alias("mm")];
+    taken.extend(SERIES.map(|c| (lit(0i64) - col(c)).alias(c)));
+    let changes = concat(
+        [
+            states.clone().select(added),
+            states.filter(col("next").lt_eq(lit(end))).select(taken),
+        ],
+        UnionArgs::default(),
+    )
+    .map_err(internal)?;
+    Ok(changes
+        .group_by([col("region"), col("industry"), col("mm")])
+        .agg(SERIES.map(|c| col(c).sum())))
 }
 
 /// Bits of a region or division index in a packed key (see [`keyed`]).
@@ -685,33 +407,6 @@ fn unpacked(key: &str) -> [Expr; 3] {
     ]
 }
 
-/// For every enterprise number load gave out, the [`unit_code`] it counts
-/// in, or null when it is not in scope (not among `enterprises`).
-fn units_by_enterprise(data: &Dataset, enterprises: &DataFrame) -> Result<Vec<Option<i64>>> {
-    let numbers = |frame: &DataFrame, name: &str| -> Result<UInt32Chunked> {
-        Ok(frame
-            .column(name)
-            .map_err(internal)?
-            .u32()
-            .map_err(internal)?
-            .clone())
-    };
-    let count = numbers(data.rows.frame(), "enterprise")?
-        .max()
-        .map_or(0, |max| max as usize + 1);
-    let mut units = vec![None; count];
-    let [enterprise, region, industry] =
-        ["enterprise", "region", "industry"].map(|name| numbers(enterprises, name));
-    for ((e, r), i) in enterprise?
-        .into_no_null_iter()
-        .zip(region?.into_no_null_iter())
-        .zip(industry?.into_no_null_iter())
-    {
-        units[e as usize] = Some((i64::from(r) << UNIT_BITS) + i64::from(i));
-    }
-    Ok(units)
-}
-
 /// [`aggregate`] from a scope worked out for the same period, year and
 /// prices: the whole's figures, or (`req.region`) one unit's.
 ///
@@ -719,7 +414,7 @@ fn units_by_enterprise(data: &Dataset, enterprises: &DataFrame) -> Result<Vec<Op
 /// region, division and month, so they run on the in-memory engine: at the
 /// sample's size each streaming start-up cost more than the plan, and a
 /// batch runs them once per unit. Both engines give the same bits (the sums
-/// are exact; see [`flow_measures`]).
+/// are exact).
 pub fn aggregate_scoped(data: &Dataset, req: Request, scope: &Scope) -> Result<Summary> {
     summarise(data, req, scope, Engine::InMemory)
 }
@@ -739,8 +434,6 @@ fn summarise(data: &Dataset, req: Request, scope: &Scope, engine: Engine) -> Res
         }
     };
     let scoped = of_unit(&scope.enterprises);
-    let current_rows = of_unit(&scope.current_rows);
-    let previous_rows = of_unit(&scope.previous_rows);
     let plan = Plan {
         flows: &flows,
         two_years: scope.two_years,
@@ -753,8 +446,7 @@ fn summarise(data: &Dataset, req: Request, scope: &Scope, engine: Engine) -> Res
     } else {
         &data.counties
     };
-    let regions = grouped(scoped.clone(), col("region"), units(counties), true, &plan);
-    let industries_ref: Vec<Region> = data
+    let divisions: Vec<Region> = data
         .industries
         .iter()
         .map(|i| Region {
@@ -763,61 +455,87 @@ fn summarise(data: &Dataset, req: Request, scope: &Scope, engine: Engine) -> Res
             short_name: i.name.clone(),
         })
         .collect();
-    let industries = grouped(
-        scoped.clone(),
-        col("industry"),
-        units(&industries_ref),
-        false,
-        &plan,
-    );
-    let total = grouped(
-        scoped.clone(),
-        lit(0u32),
-        units(std::slice::from_ref(whole)),
-        false,
-        &plan,
-    );
-    let [regions, industries, total] = collect_all(engine, [regions, industries, total])?;
-    let series = |key: &str, list: &[Region]| {
-        monthly_series(
-            current_rows.clone(),
-            previous_rows.clone(),
-            col(key),
-            list,
-            req,
+    let (sections, in_section) = sections(data);
+    let (groups, in_group) = groups(data);
+    let by = |key: Expr| scoped.clone().with_column(key.alias("order"));
+    let members = |members: DataFrame| {
+        scoped.clone().join(
+            members.lazy(),
+            [col("industry")],
+            [col("industry")],
+            JoinArgs::new(JoinType::Inner),
         )
+    };
+    let [total, regions, industries, section_sums, group_sums] = collect_all(
+        engine,
+        [
+            grouped(by(lit(0u32)), std::slice::from_ref(whole), &plan),
+            grouped(by(col("region")), counties, &plan),
+            grouped(by(col("industry")), &divisions, &plan),
+            grouped(members(in_section), &sections, &plan),
+            grouped(members(in_group), &groups, &plan),
+        ],
+    )?;
+    let total = unit_sums(&total, &flows)?
+        .pop()
+        .filter(|t| t.enterprises > 0)
+        .ok_or_else(|| no_data(data, req))?;
+    let of = |frame: &DataFrame| -> Result<Vec<Figures>> {
+        Ok(unit_sums(frame, &flows)?
+            .iter()
+            .map(|u| figures_of(u, &total, &plan))
+            .collect())
+    };
+    let mut prefecture = figures_of(&total, &total, &plan);
+    let mut regions = of(&regions)?;
+    rank(&mut regions);
+    let mut industries = of(&industries)?;
+
+    let month_cells = of_unit(&scope.month_cells);
+    let ytd_cells = of_unit(&scope.ytd_cells);
+    let series = |key: Expr, units: usize| {
+        monthly_series(month_cells.clone(), ytd_cells.clone(), key, units, req)
     };
     let [total_months, region_months, industry_months] = collect_all(
         engine,
         [
-            series("whole", std::slice::from_ref(whole))?,
-            series("region", counties)?,
-            series("industry", &industries_ref)?,
+            series(lit(0u32), 1)?,
+            series(col("region"), counties.len())?,
+            series(col("industry"), divisions.len())?,
         ],
     )?;
-    let (total_months, region_months, industry_months) = (
-        month_figures(&total_months)?,
-        month_figures(&region_months)?,
-        month_figures(&industry_months)?,
-    );
+    let per = months.len();
+    prefecture.monthly = month_figures(&total_months, &months)?;
+    for (unit, series) in regions
+        .iter_mut()
+        .zip(month_figures(&region_months, &months)?.chunks(per))
+    {
+        unit.monthly = series.to_vec();
+    }
+    for (unit, series) in industries
+        .iter_mut()
+        .zip(month_figures(&industry_months, &months)?.chunks(per))
+    {
+        unit.monthly = series.to_vec();
+    }
 
-    let mut prefecture = figures(&total)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| no_data(data, req))?;
-    if prefecture.enterprises == 0 {
-        return Err(no_data(data, req));
+    if let Some((earlier, own)) = &scope.earlier {
+        let (from, to) = earlier.month_range();
+        let cells = own.as_ref().map_or(ytd_cells, of_unit);
+        let at = |key: Expr, units: usize| -> Result<LazyFrame> {
+            Ok(cumulated(cells.clone(), key, units, (from, to))?
+                .filter(col("mm").eq(lit(i32::from(to)))))
+        };
+        let [whole_then, regions_then] = collect_all(
+            engine,
+            [at(lit(0u32), 1)?, at(col("region"), counties.len())?],
+        )?;
+        prefecture.earlier = earlier_figures(&whole_then)?.pop();
+        for (unit, then) in regions.iter_mut().zip(earlier_figures(&regions_then)?) {
+            unit.earlier = Some(then);
+        }
     }
-    let mut regions = figures(&regions)?;
-    let mut industries = figures(&industries)?;
-    let per = req.period.months(req.year).len();
-    prefecture.monthly = total_months;
-    for (unit, months) in regions.iter_mut().zip(region_months.chunks(per)) {
-        unit.monthly = months.to_vec();
-    }
-    for (unit, months) in industries.iter_mut().zip(industry_months.chunks(per)) {
-        unit.monthly = months.to_vec();
-    }
+
     if let Some(air) = &scope.air {
         let whole_code = req.region.map(|i| data.counties[i].code.as_str());
         prefecture.air = air
@@ -831,6 +549,9 @@ fn summarise(data: &Dataset, req: Request, scope: &Scope, engine: Engine) -> Res
                 .map(|(_, a)| a.clone());
         }
     }
+    let present = |units: Vec<Figures>| -> Vec<Figures> {
+        units.into_iter().filter(|f| f.enterprises > 0).collect()
+    };
     Ok(Summary {
         period: format!("{}-{}", req.year, req.period.key()),
         period_key: req.period.key(),
@@ -841,12 +562,97 @@ fn summarise(data: &Dataset, req: Request, scope: &Scope, engine: Engine) -> Res
         prefecture,
         regions,
         growth_breadth: GrowthBreadth::of(&industries),
-        industries: industries
-            .into_iter()
-            .filter(|f| f.enterprises > 0)
-            .collect(),
+        industries: present(industries),
+        sections: present(of(&section_sums)?),
+        groups: present(of(&group_sums)?),
+        earlier_period: scope.earlier.as_ref().map(|(e, _)| e.key()),
         indicators: scope.indicators.clone(),
     })
+}
+
+/// A GB/T 4754 section of industry (门类).
+pub struct Section {
+    /// Its letter, `section:<code>` in `summary.csv`.
+    pub code: &'static str,
+    /// Its name.
+    pub name: &'static str,
+    /// The name tables use, where the full one is too long for a cell.
+    pub short_name: &'static str,
+    /// The divisions it spans.
+    pub divisions: std::ops::RangeInclusive<u32>,
+}
+
+/// The three sections of industry (三大门类); a division outside 06–46 is in
+/// none.
+pub const SECTIONS: [Section; 3] = [
+    Section {
+        code: "B",
+        name: "采矿业",
+        short_name: "采矿业",
+        divisions: 6..=12,
+    },
+    Section {
+        code: "C",
+        name: "制造业",
+        short_name: "制造业",
+        divisions: 13..=43,
+    },
+    Section {
+        code: "D",
+        name: "电力、热力、燃气及水生产和供应业",
+        short_name: "电力热力燃气及水",
+        divisions: 44..=46,
+    },
+];
+
+/// The sections as units, and the table of (division index, section
+/// index) that attributes an enterprise to its division's section.
+fn sections(data: &Dataset) -> (Vec<Region>, DataFrame) {
+    let units = SECTIONS
+        .iter()
+        .map(|s| Region {
+            code: s.code.into(),
+            name: s.name.into(),
+            short_name: s.short_name.into(),
+        })
+        .collect();
+    let (mut division, mut order) = (Vec::new(), Vec::new());
+    for (d, industry) in data.industries.iter().enumerate() {
+        let Ok(number) = industry.code.parse::<u32>() else {
+            continue;
+        };
+        if let Some(s) = SECTIONS.iter().position(|s| s.divisions.contains(&number)) {
+            division.push(d as u32);
+            order.push(s as u32);
+        }
+    }
+    (units, membership(division, order))
+}
+
+/// The groups of divisions of `industry_groups.csv` as units, and the table
+/// of (division index, group index); a division may be in several groups.
+fn groups(data: &Dataset) -> (Vec<Region>, DataFrame) {
+    let units = data
+        .groups
+        .iter()
+        .map(|g| Region {
+            code: g.key.clone(),
+            name: g.name.clone(),
+            short_name: g.name.clone(),
+        })
+        .collect();
+    let (mut division, mut order) = (Vec::new(), Vec::new());
+    for (i, group) in data.groups.iter().enumerate() {
+        for &d in &group.industries {
+            division.push(d as u32);
+            order.push(i as u32);
+        }
+    }
+    (units, membership(division, order))
+}
+
+fn membership(division: Vec<u32>, order: Vec<u32>) -> DataFrame {
+    df!("industry" => division, "order" => order).expect("columns of equal length")
 }
 
 /// A flow of the enterprise file and the prefix of its columns in frames.
@@ -920,7 +726,12 @@ fn no_data(data: &Dataset, req: Request) -> Error {
 /// and `value_added_cmp2` (at the prices of two years earlier: deflated by
 /// this year's and last year's index for the same month and division), with
 /// the `index` and `index_prev` they were deflated by ([`check_index`]).
-fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
+fn deflate(
+    data: &Dataset,
+    rows: LazyFrame,
+    req: Request,
+    (first, last): (u8, u8),
+) -> Result<LazyFrame> {
     if req.prices == Prices::Current {
         let rows = rows.with_columns([
             col("value_added").alias("value_added_cmp"),
@@ -942,7 +753,6 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
     // Every month of the period and division, next to the same month a
     // year earlier: the indices are looked up on this small table, which
     // then joins the rows once.
-    let (first, last) = req.period.month_range();
     let (mut this_year, mut last_year, mut division) = (Vec::new(), Vec::new(), Vec::new());
     for m in first..=last {
         for d in 0..data.industries.len() as u32 {
@@ -1002,12 +812,10 @@ fn deflate(data: &Dataset, rows: LazyFrame, req: Request) -> Result<LazyFrame> {
 }
 
 /// Checks the deflated rows: a month and division with no index at all (not
-/// even the month's `all` row) cannot be deflated. Returns whether every row
-/// had last year's index too, without which the two-year average of value
-/// added is undefined.
-fn check_index(data: &Dataset, rows: &DataFrame, req: Request) -> Result<bool> {
+/// even the month's `all` row) cannot be deflated.
+fn check_index(data: &Dataset, rows: &DataFrame, req: Request) -> Result<()> {
     let (Prices::Comparable, Some(path)) = (req.prices, &data.price_index_file) else {
-        return Ok(true);
+        return Ok(());
     };
     let nulls = |name: &str| rows.column(name).map(Column::null_count).map_err(internal);
     if nulls("index")? > 0 {
@@ -1037,7 +845,7 @@ fn check_index(data: &Dataset, rows: &DataFrame, req: Request) -> Result<bool> {
             .collect();
         return Err(Error::Data(errors));
     }
-    Ok(nulls("index_prev")? == 0)
+    Ok(())
 }
 
 /// The reference table of units (regions or divisions) in their file order,
@@ -1052,15 +860,10 @@ fn units(list: &[Region]) -> LazyFrame {
         .lazy()
 }
 
-/// Groups the enterprises by `key` (the unit's index) and derives every
-/// measure of a flow.
-fn grouped(
-    scoped: LazyFrame,
-    key: Expr,
-    units: LazyFrame,
-    rank: bool,
-    plan: &Plan<'_>,
-) -> LazyFrame {
+/// Sums the enterprises of each unit (column `order`, the unit's index in
+/// `list`): their count and every flow's exact sums, in whole fen, for every
+/// unit of `list` in its order (0 for a unit without enterprises).
+fn grouped(keyed: LazyFrame, list: &[Region], plan: &Plan<'_>) -> LazyFrame {
     let mut sums = vec![len().cast(DataType::UInt32).alias("enterprises")];
     let mut fill = vec![col("enterprises").fill_null(lit(0u32))];
     for f in plan.flows {
@@ -1068,54 +871,274 @@ fn grouped(
             let name = format!("{}{suffix}", f.prefix);
             if suffix == "_base2" && !plan.two_years {
                 // Summing nulls gives 0; a base the data lacks stays null.
-                sums.push(lit(NULL).cast(DataType::Float64).alias(name.as_str()));
+                sums.push(lit(NULL).cast(DataType::Int64).alias(name.as_str()));
                 continue;
             }
             sums.push(col(name.as_str()).sum());
-            let exact = col(name.as_str()).fill_null(lit(0i64));
-            if matches!(suffix, "" | "_cmp" | "_base") {
-                // The exact sums stay beside the 万元 for the totals.
-                fill.push(exact.clone().alias(format!("{name}_fixed")));
-            }
-            fill.push(from_fixed(exact).alias(name.as_str()));
+            fill.push(col(name.as_str()).fill_null(lit(0i64)));
         }
     }
-    let mut frame = units
+    units(list)
         .join(
-            scoped.group_by([key.alias("order")]).agg(sums),
+            keyed.group_by([col("order")]).agg(sums),
             [col("order")],
             [col("order")],
             JoinArgs::new(JoinType::Left),
         )
         .with_columns(fill)
-        .sort(["order"], SortMultipleOptions::default());
-    for f in plan.flows {
-        let two_years = plan.two_years && (f.column != "value_added" || plan.va_two_years);
-        frame = frame.with_columns(flow_measures(f.prefix, two_years));
+        .sort(["order"], SortMultipleOptions::default())
+}
+
+/// One flow's exact sums for one unit, in whole fen ([`FIXED`]).
+#[derive(Debug, Clone, Copy)]
+struct FlowSums {
+    nominal: i64,
+    comparable: i64,
+    comparable2: i64,
+    base: i64,
+    base2: Option<i64>,
+}
+
+/// One unit's row of a [`grouped`] frame.
+struct UnitSums {
+    code: String,
+    name: String,
+    enterprises: u32,
+    /// In the order of [`flow_columns`].
+    flows: Vec<FlowSums>,
+}
+
+fn unit_sums(df: &DataFrame, flows: &[FlowCol]) -> Result<Vec<UnitSums>> {
+    let codes = string_column(df, "code")?;
+    let names = string_column(df, "name")?;
+    let counts = i64_column(df, "enterprises")?;
+    let columns = flows
+        .iter()
+        .map(|f| {
+            ["", "_cmp", "_cmp2", "_base", "_base2"]
+                .map(|suffix| i64_column(df, &format!("{}{suffix}", f.prefix)))
+                .into_iter()
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((0..df.height())
+        .map(|i| UnitSums {
+            code: codes[i].clone(),
+            name: names[i].clone(),
+            enterprises: counts[i].unwrap_or(0) as u32,
+            flows: columns
+                .iter()
+                .map(|c| FlowSums {
+                    nominal: c[0][i].unwrap_or(0),
+                    comparable: c[1][i].unwrap_or(0),
+                    comparable2: c[2][i].unwrap_or(0),
+                    base: c[3][i].unwrap_or(0),
+                    base2: c[4][i],
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// Whole fen as 万元, exactly.
+fn wan(fen: i64) -> Rational {
+    Rational::new(fen.into(), FIXED as i128).expect("a nonzero unit")
+}
+
+/// `100 · (now − base) / base`: growth in %, `None` on a zero base.
+fn growth(now: i64, base: i64) -> Option<Rational> {
+    Rational::percent(i128::from(now) - i128::from(base), base.into())
+}
+
+/// A unit's figures from its sums and the whole's (for shares, 贡献率 and
+/// 拉动; a unit that is the whole has a share of 100 %).
+fn figures_of(unit: &UnitSums, whole: &UnitSums, plan: &Plan<'_>) -> Figures {
+    let flow = |k: usize| {
+        let two_years =
+            plan.two_years && (plan.flows[k].column != "value_added" || plan.va_two_years);
+        derive(&unit.flows[k], &whole.flows[k], two_years)
+    };
+    let find = |column: &str| plan.flows.iter().position(|f| f.column == column);
+    Figures {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        enterprises: unit.enterprises,
+        output_value: flow(0),
+        value_added: flow(1),
+        sales_value: find("sales_value").map(flow),
+        export_value: find("export_value").map(flow),
+        sales_ratio: find("sales_value").map(|k| {
+            let (sales, output) = (&unit.flows[k], &unit.flows[0]);
+            let level = Rational::percent(sales.nominal.into(), output.nominal.into());
+            let base = Rational::percent(sales.base.into(), output.base.into());
+            Ratio {
+                level,
+                base,
+                yoy_pp: level.zip(base).map(|(a, b)| a - b),
+            }
+        }),
+        rank: None,
+        monthly: Vec::new(),
+        air: None,
+        earlier: None,
     }
-    if plan.flows.iter().any(|f| f.column == "sales_value") {
-        frame = frame.with_columns([
-            pct(col("sales"), col("out")).alias("sales_ratio"),
-            pct(col("sales_base"), col("out_base")).alias("sales_ratio_base"),
-        ]);
-        frame = frame
-            .with_column((col("sales_ratio") - col("sales_ratio_base")).alias("sales_ratio_pp"));
+}
+
+/// Every measure of one flow (`docs/methodology.md`, "Measures"): growth
+/// on comparable levels, shares on nominal ones, each an exact fraction of
+/// the sums.
+fn derive(unit: &FlowSums, whole: &FlowSums, two_years: bool) -> Flow {
+    let change = i128::from(unit.comparable) - i128::from(unit.base);
+    let share = |part: i64, of: i64| Rational::percent(part.into(), of.into());
+    let two_year_avg_pct = match unit.base2 {
+        Some(base2) if two_years && base2 > 0 && unit.comparable2 >= 0 => {
+            Rational::from_f64(((unit.comparable2 as f64 / base2 as f64).sqrt() - 1.0) * 100.0)
+        }
+        _ => None,
+    };
+    Flow {
+        level: wan(unit.nominal),
+        comparable_level: wan(unit.comparable),
+        base: wan(unit.base),
+        yoy_pct: growth(unit.comparable, unit.base),
+        share_pct: share(unit.nominal, whole.nominal),
+        share_pp: share(unit.nominal, whole.nominal)
+            .zip(share(unit.base, whole.base))
+            .map(|(now, then)| now - then),
+        contrib_pct: Rational::percent(
+            change,
+            i128::from(whole.comparable) - i128::from(whole.base),
+        ),
+        pull_pp: Rational::percent(change, whole.base.into()),
+        base_two_years: unit.base2.filter(|_| two_years).map(wan),
+        two_year_avg_pct,
     }
-    if rank {
-        frame = frame.with_column(
-            col("out_yoy_pct")
-                .rank(
-                    RankOptions {
-                        method: RankMethod::Min,
-                        descending: true,
-                    },
-                    None,
-                )
-                .cast(DataType::UInt32)
-                .alias("rank"),
-        );
+}
+
+/// Ranks units by output growth, fastest first; ties share the better rank
+/// ("min"); a unit without growth has none. Exact: two rates that print
+/// alike but differ are ranked apart.
+fn rank(units: &mut [Figures]) {
+    let rates: Vec<Option<Rational>> = units.iter().map(|u| u.output_value.yoy_pct).collect();
+    for (unit, rate) in units.iter_mut().zip(&rates) {
+        unit.rank = rate.map(|r| 1 + rates.iter().flatten().filter(|o| **o > r).count() as u32);
     }
-    frame
+}
+
+/// Every unit × month of `from..=to`, so that months without rows are 0
+/// and units keep their order.
+fn grid(units: usize, (from, to): (u8, u8)) -> LazyFrame {
+    let (mut order, mut mm) = (Vec::new(), Vec::new());
+    for i in 0..units as u32 {
+        for m in from..=to {
+            order.push(i);
+            mm.push(i32::from(m));
+        }
+    }
+    df!("order" => order, "mm" => mm)
+        .expect("columns of equal length")
+        .lazy()
+}
+
+/// The running sums over the months `from..=to` of a [`timeline`]'s cells,
+/// per unit (`key`, its index among `units`): each unit's cumulative
+/// figures at each month, as columns `<series>_ytd`.
+fn cumulated(cells: LazyFrame, key: Expr, units: usize, months: (u8, u8)) -> Result<LazyFrame> {
+    let changes = cells
+        .with_column(key.alias("order"))
+        .group_by([col("order"), col("mm")])
+        .agg(SERIES.map(|c| col(c).sum()));
+    let running = SERIES
+        .iter()
+        .map(|c| {
+            Ok(col(*c)
+                .cum_sum(false)
+                .over([col("order")])
+                .map_err(internal)?
+                .alias(format!("{c}_ytd")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut columns = vec![col("order"), col("mm")];
+    columns.extend(SERIES.map(|c| col(format!("{c}_ytd"))));
+    Ok(grid(units, months)
+        .join(
+            changes,
+            [col("order"), col("mm")],
+            [col("order"), col("mm")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(SERIES.map(|c| col(c).fill_null(lit(0i64))))
+        .sort(["order", "mm"], SortMultipleOptions::default())
+        .with_columns(running)
+        .select(columns))
+}
+
+/// 当月 and 累计 sums over the period's months for every unit (`key`, its
+/// index among `units`; `lit(0)` for the whole): the month cells grouped,
+/// beside the 累计 from January.
+fn monthly_series(
+    month_cells: LazyFrame,
+    ytd_cells: LazyFrame,
+    key: Expr,
+    units: usize,
+    req: Request,
+) -> Result<LazyFrame> {
+    let (first, last) = req.period.month_range();
+    let month = month_cells
+        .with_column(key.clone().alias("order"))
+        .group_by([col("order"), col("mm")])
+        .agg(SERIES.map(|c| col(c).sum()));
+    let keys = || [col("order"), col("mm")];
+    Ok(cumulated(ytd_cells, key, units, (1, last))?
+        .filter(col("mm").gt_eq(lit(i32::from(first))))
+        .join(month, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .with_columns(SERIES.map(|c| col(c).fill_null(lit(0i64))))
+        .sort(["order", "mm"], SortMultipleOptions::default()))
+}
+
+/// The rows of a [`monthly_series`] frame as each unit's months, unit after
+/// unit.
+fn month_figures(df: &DataFrame, months: &[String]) -> Result<Vec<MonthFigures>> {
+    let get = |name: &str| i64_column(df, name);
+    let [out, va, va_cmp, out_base, va_base] = SERIES.map(get);
+    let [out_ytd, va_ytd, va_cmp_ytd, out_base_ytd, va_base_ytd] =
+        SERIES.map(|c| get(&format!("{c}_ytd")));
+    let (out, va, va_cmp, out_base, va_base) = (out?, va?, va_cmp?, out_base?, va_base?);
+    let (out_ytd, va_ytd, va_cmp_ytd, out_base_ytd, va_base_ytd) =
+        (out_ytd?, va_ytd?, va_cmp_ytd?, out_base_ytd?, va_base_ytd?);
+    let v = |c: &[Option<i64>], i: usize| c[i].unwrap_or(0);
+    Ok((0..df.height())
+        .map(|i| MonthFigures {
+            month: months[i % months.len()].clone(),
+            output_value: wan(v(&out, i)),
+            output_yoy_pct: growth(v(&out, i), v(&out_base, i)),
+            output_ytd: wan(v(&out_ytd, i)),
+            output_ytd_yoy_pct: growth(v(&out_ytd, i), v(&out_base_ytd, i)),
+            value_added: wan(v(&va, i)),
+            value_added_yoy_pct: growth(v(&va_cmp, i), v(&va_base, i)),
+            value_added_ytd: wan(v(&va_ytd, i)),
+            value_added_ytd_yoy_pct: growth(v(&va_cmp_ytd, i), v(&va_base_ytd, i)),
+        })
+        .collect())
+}
+
+/// The earlier period's growth of each unit, from its [`cumulated`] sums
+/// at the earlier period's last month.
+fn earlier_figures(df: &DataFrame) -> Result<Vec<Earlier>> {
+    let get = |name: &str| i64_column(df, &format!("{name}_ytd"));
+    let (out, va_cmp, out_base, va_base) = (
+        get("out")?,
+        get("va_cmp")?,
+        get("out_base")?,
+        get("va_base")?,
+    );
+    let v = |c: &[Option<i64>], i: usize| c[i].unwrap_or(0);
+    Ok((0..df.height())
+        .map(|i| Earlier {
+            output_yoy_pct: growth(v(&out, i), v(&out_base, i)),
+            value_added_yoy_pct: growth(v(&va_cmp, i), v(&va_base, i)),
+        })
+        .collect())
 }
 
 /// Resolution of the exact sums: 1 000 000 units per 万元, i.e. one fen
@@ -1152,139 +1175,6 @@ fn fix_columns(frame: LazyFrame, names: &[&str]) -> LazyFrame {
             .map(|n| to_fixed(col(*n)).alias(*n))
             .collect::<Vec<_>>(),
     )
-}
-
-/// `growth / base` as a percentage, null where the base is zero.
-fn pct(change: Expr, base: Expr) -> Expr {
-    when(base.clone().neq(lit(0.0)))
-        .then(change / base * lit(100.0))
-        .otherwise(lit(NULL).cast(DataType::Float64))
-}
-
-/// Growth, share, share change, contribution, pull and two-year average of
-/// one flow, computed over the whole frame of units (whose sums are the
-/// total). Nominal levels give shares; comparable levels give growth.
-///
-/// The totals are sums of the units' exact sums (`…_fixed`), so they are the
-/// same whatever order the engine adds the units in.
-fn flow_measures(prefix: &str, two_years: bool) -> Vec<Expr> {
-    let nominal = col(prefix);
-    let base = col(format!("{prefix}_base"));
-    let exact = |suffix: &str| col(format!("{prefix}{suffix}_fixed"));
-    let nominal_total = from_fixed(exact("").sum());
-    let base_total = from_fixed(exact("_base").sum());
-    // Differences of exact sums, rounded once.
-    let change = from_fixed(exact("_cmp") - exact("_base"));
-    let total_change = from_fixed(exact("_cmp").sum() - exact("_base").sum());
-    let base2 = col(format!("{prefix}_base2"));
-    let two_year = if two_years {
-        when(
-            base2
-                .clone()
-                .gt(lit(0.0))
-                .and(col(format!("{prefix}_cmp2")).gt_eq(lit(0.0))),
-        )
-        .then(((col(format!("{prefix}_cmp2")) / base2).sqrt() - lit(1.0)) * lit(100.0))
-        .otherwise(lit(NULL).cast(DataType::Float64))
-    } else {
-        lit(NULL).cast(DataType::Float64)
-    };
-    vec![
-        pct(change.clone(), base.clone()).alias(format!("{prefix}_yoy_pct")),
-        pct(nominal.clone(), nominal_total.clone()).alias(format!("{prefix}_share_pct")),
-        (pct(nominal, nominal_total) - pct(base.clone(), base_total.clone()))
-            .alias(format!("{prefix}_share_pp")),
-        pct(change.clone(), total_change).alias(format!("{prefix}_contrib_pct")),
-        pct(change, base_total).alias(format!("{prefix}_pull_pp")),
-        two_year.alias(format!("{prefix}_two_year_avg_pct")),
-    ]
-}
-
-/// 当月 and 累计 series over the period's months for every unit of `units`:
-/// the rows of the enterprises in scope, attributed like the period's
-/// figures, grouped by `key` (the unit's index, `whole` for the whole) and
-/// month.
-fn monthly_series(
-    current: LazyFrame,
-    previous: LazyFrame,
-    key: Expr,
-    list: &[Region],
-    req: Request,
-) -> Result<LazyFrame> {
-    let month_no = || (col("month") % lit(100)).alias("mm");
-    let key = || key.clone().alias("order");
-    let cur = current
-        .with_column(lit(0u32).alias("whole"))
-        .group_by([key(), month_no()])
-        .agg([
-            col("output_value").sum().alias("out"),
-            col("value_added").sum().alias("va"),
-            col("value_added_cmp").sum(),
-        ]);
-    let prev = previous
-        .with_column(lit(0u32).alias("whole"))
-        .group_by([key(), month_no()])
-        .agg([
-            col("output_value").sum().alias("out_base"),
-            col("value_added").sum().alias("va_base"),
-        ]);
-    // Every unit × month, so months without rows are 0 and units keep their order.
-    let months = req.period.months(req.year);
-    let (mut order, mut month, mut mm) = (Vec::new(), Vec::new(), Vec::new());
-    let (first, _) = req.period.month_range();
-    for i in 0..list.len() as u32 {
-        for (m, text) in (first..).zip(&months) {
-            order.push(i);
-            month.push(text.clone());
-            mm.push(i32::from(m));
-        }
-    }
-    let grid = df!("order" => order, "month" => month, "mm" => mm)
-        .expect("columns of equal length")
-        .lazy();
-    let zero = |c: &str| col(c).fill_null(lit(0i64));
-    // Cumulative sums in whole units (exact), then everything back to 万元.
-    let ytd = |c: &str| {
-        let sum = col(c)
-            .cum_sum(false)
-            .over([col("order")])
-            .map_err(internal)?;
-        Ok::<Expr, Error>(sum.alias(format!("{c}_ytd")))
-    };
-    let flows = ["out", "va", "value_added_cmp", "out_base", "va_base"];
-    let back: Vec<Expr> = flows
-        .iter()
-        .flat_map(|c| {
-            [
-                from_fixed(col(*c)).alias(*c),
-                from_fixed(col(format!("{c}_ytd"))).alias(format!("{c}_ytd")),
-            ]
-        })
-        .collect();
-    let keys = || [col("order"), col("mm")];
-    Ok(grid
-        .join(cur, keys(), keys(), JoinArgs::new(JoinType::Left))
-        .join(prev, keys(), keys(), JoinArgs::new(JoinType::Left))
-        .sort(["order", "month"], SortMultipleOptions::default())
-        .with_columns([
-            zero("out"),
-            zero("va"),
-            zero("value_added_cmp"),
-            zero("out_base"),
-            zero("va_base"),
-        ])
-        .with_columns(flows.iter().map(|c| ytd(c)).collect::<Result<Vec<_>>>()?)
-        .with_columns(back)
-        .with_columns([
-            pct(col("out") - col("out_base"), col("out_base")).alias("out_yoy_pct"),
-            pct(col("value_added_cmp") - col("va_base"), col("va_base")).alias("va_yoy_pct"),
-            pct(col("out_ytd") - col("out_base_ytd"), col("out_base_ytd")).alias("out_ytd_yoy_pct"),
-            pct(
-                col("value_added_cmp_ytd") - col("va_base_ytd"),
-                col("va_base_ytd"),
-            )
-            .alias("va_ytd_yoy_pct"),
-        ]))
 }
 
 /// 优良天数比例 per county and pooled over all counties (code `None`), this
@@ -1367,12 +1257,7 @@ fn air_quality(
         ],
         UnionArgs::default(),
     )
-    .map_err(internal)?
-    .with_columns([
-        pct(col("good"), col("days")).alias("ratio"),
-        pct(col("good_base"), col("days_base")).alias("ratio_base"),
-    ])
-    .with_column((col("ratio") - col("ratio_base")).alias("pp"));
+    .map_err(internal)?;
     let df = collect_small(frame)?;
     let codes = df
         .column("code")
@@ -1381,22 +1266,26 @@ fn air_quality(
         .map_err(internal)?
         .clone();
     let codes: Vec<Option<String>> = codes.iter().map(|c| c.map(str::to_string)).collect();
-    let (days, good) = (f64_column(&df, "days")?, f64_column(&df, "good")?);
-    let (ratio, base, pp) = (
-        f64_column(&df, "ratio")?,
-        f64_column(&df, "ratio_base")?,
-        f64_column(&df, "pp")?,
-    );
+    let count = |name: &str| -> Result<Vec<i128>> {
+        Ok(f64_column(&df, name)?
+            .into_iter()
+            .map(|v| v.unwrap_or(0.0) as i128)
+            .collect())
+    };
+    let (days, good) = (count("days")?, count("good")?);
+    let (days_base, good_base) = (count("days_base")?, count("good_base")?);
     Ok(codes
         .into_iter()
         .enumerate()
         .map(|(i, code)| {
+            let ratio_pct = Rational::percent(good[i], days[i]);
+            let base_ratio_pct = Rational::percent(good_base[i], days_base[i]);
             let air = AirQuality {
-                days: days[i].unwrap_or(0.0) as u32,
-                good_days: good[i].unwrap_or(0.0) as u32,
-                ratio_pct: ratio[i],
-                base_ratio_pct: base[i],
-                yoy_pp: pp[i],
+                days: days[i] as u32,
+                good_days: good[i] as u32,
+                ratio_pct,
+                base_ratio_pct,
+                yoy_pp: ratio_pct.zip(base_ratio_pct).map(|(a, b)| a - b),
             };
             (code, air)
         })
@@ -1535,14 +1424,19 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
                 .otherwise(col("base"))
                 .alias("base"),
         ])
-        .with_column(pct(col("level") - col("base"), col("base")).alias("yoy_pct"))
         .sort(["order"], SortMultipleOptions::default());
     let df = collect_small(frame)?;
-    let (codes_col, level, base, yoy) = (
+    // The levels as their doubles read (sums of exact fen read exactly).
+    let decimal = |name: &str| -> Result<Vec<Option<Rational>>> {
+        Ok(f64_column(&df, name)?
+            .into_iter()
+            .map(|v| v.and_then(Rational::from_f64))
+            .collect())
+    };
+    let (codes_col, level, base) = (
         string_column(&df, "code")?,
-        f64_column(&df, "level")?,
-        f64_column(&df, "base")?,
-        f64_column(&df, "yoy_pct")?,
+        decimal("level")?,
+        decimal("base")?,
     );
     let per = codes.len();
     Ok(data
@@ -1556,7 +1450,10 @@ fn indicators(data: &Dataset, req: Request) -> Result<Vec<IndicatorFigures>> {
                     code: codes_col[k].clone(),
                     level: level[k],
                     base: base[k],
-                    yoy_pct: yoy[k],
+                    yoy_pct: level[k]
+                        .zip(base[k])
+                        .and_then(|(now, then)| (now - then).checked_div(then))
+                        .map(|g| g.mul_int(100)),
                 })
                 .collect(),
         })
@@ -1617,111 +1514,13 @@ fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     Ok(values.iter().map(|v| v.filter(|x| x.is_finite())).collect())
 }
 
-fn flow(df: &DataFrame, prefix: &str) -> Result<Vec<Flow>> {
-    let get = |m: &str| f64_column(df, &format!("{prefix}{m}"));
-    let (nominal, comparable, bases, bases2) =
-        (get("")?, get("_cmp")?, get("_base")?, get("_base2")?);
-    let (yoy, share, share_pp) = (get("_yoy_pct")?, get("_share_pct")?, get("_share_pp")?);
-    let (contrib, pull, two_year) = (
-        get("_contrib_pct")?,
-        get("_pull_pp")?,
-        get("_two_year_avg_pct")?,
-    );
-    Ok((0..df.height())
-        .map(|i| Flow {
-            level: nominal[i].unwrap_or(0.0),
-            comparable_level: comparable[i].unwrap_or(0.0),
-            base: bases[i].unwrap_or(0.0),
-            yoy_pct: yoy[i],
-            share_pct: share[i],
-            share_pp: share_pp[i],
-            contrib_pct: contrib[i],
-            pull_pp: pull[i],
-            base_two_years: bases2[i],
-            two_year_avg_pct: two_year[i],
-        })
-        .collect())
-}
-
-fn figures(df: &DataFrame) -> Result<Vec<Figures>> {
-    let codes = string_column(df, "code")?;
-    let names = string_column(df, "name")?;
-    let counts = f64_column(df, "enterprises")?;
-    let has = |name: &str| df.column(name).is_ok();
-    let optional = |name: &str| -> Result<Vec<Option<f64>>> {
-        if has(name) {
-            f64_column(df, name)
-        } else {
-            Ok(vec![None; df.height()])
-        }
-    };
-    let ranks = optional("rank")?;
-    let outputs = flow(df, "out")?;
-    let added = flow(df, "va")?;
-    let sales = if has("sales") {
-        Some(flow(df, "sales")?)
-    } else {
-        None
-    };
-    let exports = if has("export") {
-        Some(flow(df, "export")?)
-    } else {
-        None
-    };
-    let (ratio, ratio_base, ratio_pp) = (
-        optional("sales_ratio")?,
-        optional("sales_ratio_base")?,
-        optional("sales_ratio_pp")?,
-    );
-    Ok((0..df.height())
-        .map(|i| Figures {
-            code: codes[i].clone(),
-            name: names[i].clone(),
-            enterprises: counts[i].unwrap_or(0.0) as u32,
-            output_value: outputs[i].clone(),
-            value_added: added[i].clone(),
-            sales_value: sales.as_ref().map(|v| v[i].clone()),
-            export_value: exports.as_ref().map(|v| v[i].clone()),
-            sales_ratio: sales.is_some().then(|| Ratio {
-                level: ratio[i],
-                base: ratio_base[i],
-                yoy_pp: ratio_pp[i],
-            }),
-            rank: ranks[i].map(|r| r as u32),
-            air: None,
-            monthly: Vec::new(),
-        })
-        .collect())
-}
-
-fn month_figures(df: &DataFrame) -> Result<Vec<MonthFigures>> {
-    let months = string_column(df, "month")?;
-    let out = f64_column(df, "out")?;
-    let va = f64_column(df, "va")?;
-    let (out_yoy, out_ytd) = (
-        f64_column(df, "out_yoy_pct")?,
-        f64_column(df, "out_ytd_yoy_pct")?,
-    );
-    let (va_yoy, va_ytd) = (
-        f64_column(df, "va_yoy_pct")?,
-        f64_column(df, "va_ytd_yoy_pct")?,
-    );
-    let (out_cum, va_cum) = (f64_column(df, "out_ytd")?, f64_column(df, "va_ytd")?);
-    Ok(months
-        .into_iter()
-        .enumerate()
-        .map(|(i, month)| MonthFigures {
-            month,
-            output_value: out[i].unwrap_or(0.0),
-            output_yoy_pct: out_yoy[i],
-            output_ytd: out_cum[i].unwrap_or(0.0),
-            output_ytd_yoy_pct: out_ytd[i],
-            value_added: va[i].unwrap_or(0.0),
-            value_added_yoy_pct: va_yoy[i],
-            value_added_ytd: va_cum[i].unwrap_or(0.0),
-            value_added_ytd_yoy_pct: va_ytd[i],
-        })
-        .collect())
+fn i64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+    let column = df
+        .column(name)
+        .map_err(internal)?
+        .cast(&DataType::Int64)
+        .map_err(internal)?;
+    Ok(column.i64().map_err(internal)?.iter().collect())
 }
 
 #[cfg(test)]

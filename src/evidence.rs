@@ -213,13 +213,21 @@ pub struct Inputs {
     hashed: Vec<Hashed>,
 }
 
-/// Selects the input rows of `period` in `year` (with its comparison period
-/// and, for the enterprise rows, two years back; reference tables whole).
+/// Selects the input rows of `period` in `year`: for the enterprise rows
+/// and the price index, January to the period's last month of the year and
+/// of the year before (累计 and the earlier period are computed from
+/// January), and the enterprise rows of the period two years back; for
+/// the other files the period and its comparison period; reference tables
+/// whole.
 pub fn inputs(data: &Dataset, period: Period, year: i32, prices: Prices) -> Result<Inputs> {
     let months = |year: i32| -> BTreeSet<String> { period.months(year).into_iter().collect() };
     let period_and_base: BTreeSet<String> =
         months(year).into_iter().chain(months(year - 1)).collect();
-    let with_two_years: BTreeSet<String> = period_and_base
+    let (_, last) = period.month_range();
+    let to_date = |year: i32| Period::cumulative_to(last).months(year);
+    let from_january: BTreeSet<String> =
+        to_date(year).into_iter().chain(to_date(year - 1)).collect();
+    let with_two_years: BTreeSet<String> = from_january
         .iter()
         .cloned()
         .chain(months(year - 2))
@@ -231,8 +239,11 @@ pub fn inputs(data: &Dataset, period: Period, year: i32, prices: Prices) -> Resu
         (load::INDUSTRIES_FILE, None),
         (load::INDUSTRY_FILE, Some(("month", &with_two_years))),
     ];
+    if data.groups_file.is_some() {
+        files.push((load::INDUSTRY_GROUPS_FILE, None));
+    }
     if data.price_index_file.is_some() && prices == Prices::Comparable {
-        files.push((load::PRICE_INDEX_FILE, Some(("month", &period_and_base))));
+        files.push((load::PRICE_INDEX_FILE, Some(("month", &from_january))));
     }
     if data.air_quality_file.is_some() {
         files.push((load::AIR_QUALITY_FILE, Some(("date", &period_and_base))));

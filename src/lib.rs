@@ -15,6 +15,7 @@ pub mod number;
 pub mod period;
 pub mod phrase;
 pub mod render;
+pub mod summary;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -220,10 +221,12 @@ impl<'o> Prepared<'o> {
             other => Some(load::transcode(&opts.data_dir, other)?),
         };
         let remap = |err| original_paths(&transcoded, &opts.data_dir, err);
+        // Only the months of the enterprise rows the figures read are kept:
+        // January (累计 and the earlier period start there) to the period's end.
+        let kept = (1, opts.period.month_range().1);
         let mut data = match &transcoded {
-            // Only the period's months of the enterprise rows are kept.
-            None => load::load_months(&opts.data_dir, opts.period.month_range())?,
-            Some(tmp) => load::load_months(tmp.path(), opts.period.month_range()).map_err(remap)?,
+            None => load::load_months(&opts.data_dir, kept)?,
+            Some(tmp) => load::load_months(tmp.path(), kept).map_err(remap)?,
         };
         let range = opts.period.month_range();
         let year = match opts.year {
@@ -404,8 +407,15 @@ impl<'o> Prepared<'o> {
             names.dedup();
             (r.code.clone(), names)
         };
+        let whole_word = data
+            .publication
+            .review
+            .whole
+            .clone()
+            .unwrap_or_else(|| phrase::whole_name(&names(&data.prefecture).1));
         let ctx = phrase::Context {
             place: place.short_name.clone(),
+            place_names: names(place).1,
             period: opts.period,
             missing_months: self.missing.clone(),
             prefecture: names(&data.prefecture),
@@ -415,6 +425,7 @@ impl<'o> Prepared<'o> {
             image_root: evidence::pictures_dir(self.year, opts.period),
             whole_of: unit.map(|i| phrase::WholeOf {
                 place: data.prefecture.short_name.clone(),
+                whole_word: whole_word.clone(),
                 whole: self.whole.prefecture.clone(),
                 unit: self.whole.regions[i].clone(),
                 rows: self.whole.rows(&data.prefecture.code),

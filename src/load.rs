@@ -37,6 +37,9 @@ pub const CATALOG_FILE: &str = "indicator_catalog.csv";
 pub const INDUSTRY_PARQUET_FILE: &str = "industry_monthly.parquet";
 /// Masthead and layout settings (optional).
 pub const PUBLICATION_FILE: &str = "publication.toml";
+/// Optional groups of divisions (装备制造业, …): `group`, `name`,
+/// `industry_code`, one row per division of a group.
+pub const INDUSTRY_GROUPS_FILE: &str = "industry_groups.csv";
 /// Folder of the editors' stories, one subfolder per `<year>-<period>`.
 pub const STORIES_DIR: &str = "stories";
 
@@ -117,6 +120,19 @@ pub struct Industry {
     pub name: String,
 }
 
+/// A group of divisions that bureaus publish beside the divisions, such as
+/// 装备制造业 (divisions 33–40), from `industry_groups.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndustryGroup {
+    /// Key of a-z, 0-9 and _, such as `equipment`: `group:<key>` in
+    /// `summary.csv`.
+    pub key: String,
+    /// Name in prose, such as 装备制造业.
+    pub name: String,
+    /// Its divisions, as indices into [`Dataset::industries`], in file order.
+    pub industries: Vec<usize>,
+}
+
 /// What the validated data folder holds: the reference tables in full and,
 /// for the large monthly file, where it is and which months it covers.
 #[derive(Debug, Clone)]
@@ -139,6 +155,11 @@ pub struct Dataset {
     pub counties: Vec<Region>,
     /// Industry divisions, in the order of `industries.csv`.
     pub industries: Vec<Industry>,
+    /// Groups of divisions, in the order of `industry_groups.csv` (empty
+    /// without the file).
+    pub groups: Vec<IndustryGroup>,
+    /// `industry_groups.csv`, validated, if the folder has one.
+    pub groups_file: Option<PathBuf>,
     /// Every month with at least one enterprise row.
     pub months: BTreeSet<(i32, u8)>,
     /// Which of [`OPTIONAL_FLOWS`] the enterprise file has.
@@ -220,6 +241,12 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
         }
     };
     let industries = industries.unwrap_or_default();
+    let groups_path = data_dir.join(INDUSTRY_GROUPS_FILE);
+    let groups_file = groups_path.exists().then_some(groups_path);
+    let groups = groups_file
+        .as_deref()
+        .map(|path| read_groups(path, &industries, &mut errors))
+        .unwrap_or_default();
     // The enterprise rows may come as Parquet instead (same columns).
     let parquet_file = data_dir.join(INDUSTRY_PARQUET_FILE);
     let industry_file = match (industry_file.exists(), parquet_file.exists()) {
@@ -283,6 +310,8 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
         prefecture,
         counties,
         industries,
+        groups,
+        groups_file,
         months,
         optional_flows,
         rows,
@@ -1046,6 +1075,73 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
         }
     });
     Some(industries)
+}
+
+/// Reads `industry_groups.csv`: a group's rows share its key and name, and
+/// each names a division of `industries.csv` once.
+fn read_groups(path: &Path, industries: &[Industry], errors: &mut Errors) -> Vec<IndustryGroup> {
+    let mut groups: Vec<IndustryGroup> = Vec::new();
+    let Some(input) = CsvInput::open(path, &["group", "name", "industry_code"], errors) else {
+        return groups;
+    };
+    input.for_each(errors, |rec, errors| {
+        let key = rec.get("group");
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            errors.push(rec.error(
+                "group",
+                format!("found `{key}`; expected a key of a-z, 0-9 and _, such as equipment"),
+            ));
+            return;
+        }
+        let Some(name) = rec.text(
+            "name",
+            "the group's name in prose, such as 装备制造业",
+            errors,
+        ) else {
+            return;
+        };
+        let code = rec.get("industry_code");
+        let Some(division) = industries.iter().position(|i| i.code == code) else {
+            errors.push(rec.error(
+                "industry_code",
+                format!("found `{code}`; expected a division code from {INDUSTRIES_FILE}"),
+            ));
+            return;
+        };
+        let at = match groups.iter().position(|g| g.key == key) {
+            Some(at) => at,
+            None => {
+                groups.push(IndustryGroup {
+                    key: key.to_string(),
+                    name: name.clone(),
+                    industries: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[at];
+        if group.name != name {
+            errors.push(rec.error(
+                "name",
+                format!(
+                    "found `{name}`; group {key} is named `{}` above",
+                    group.name
+                ),
+            ));
+        } else if group.industries.contains(&division) {
+            errors.push(rec.error(
+                "industry_code",
+                format!("division {code} is listed twice in group {key}"),
+            ));
+        } else {
+            group.industries.push(division);
+        }
+    });
+    groups
 }
 
 /// Months as (year, month).

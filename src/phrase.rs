@@ -2,9 +2,11 @@
 //! display strings, following the conventions of statistics bureaus
 //! (`statistics.md`, "Wording" and "Print conventions").
 //!
-//! This is the one place where numbers are rounded. Every wording decision
-//! (增长 / 下降 / 持平, 高于 / 低于) is taken on the value as printed, so the
-//! words never contradict the digits beside them.
+//! This is the one place where numbers are rounded, 四舍五入 on the exact
+//! value ([`Rational::round`]; `docs/methodology.md`, "Rounding"). Every
+//! wording decision (增长 / 下降 / 持平, 高于 / 低于, 加快 / 回落) is taken on
+//! the values as printed, so the words never contradict the digits beside
+//! them.
 
 mod stories;
 
@@ -15,6 +17,7 @@ pub use stories::{FORMATS, PictureText, StoryText};
 use crate::aggregate::{Figures, Prices, Summary};
 use crate::error::{Error, Result};
 use crate::load::{Publication, Story};
+use crate::number::Rational;
 use crate::period::Period;
 
 /// Text and display strings for the bulletin, derived from a [`Summary`].
@@ -150,8 +153,11 @@ pub struct TableRow {
 /// Figures from the summary that phrasing needs but the summary does not hold.
 #[derive(Debug, Clone)]
 pub struct Context {
-    /// The prefecture's short name (from `regions.csv`'s `short_name`).
+    /// The bulletin's unit's short name (from `regions.csv`'s `short_name`).
     pub place: String,
+    /// Its names, short first, from which it calls itself 全州, 全市…
+    /// ([`whole_name`]).
+    pub place_names: Vec<String>,
     /// The period.
     pub period: Period,
     /// Months of the period without data (`--allow-partial`), `YYYY-MM`.
@@ -176,6 +182,9 @@ pub struct Context {
 pub struct WholeOf {
     /// The prefecture's short name (延边州).
     pub place: String,
+    /// How the prefecture calls itself: 全州 ([`whole_name`], or
+    /// publication.toml's `whole`).
+    pub whole_word: String,
     /// The prefecture's figures.
     pub whole: Figures,
     /// The unit's figures within the prefecture (with its rank).
@@ -190,27 +199,48 @@ pub struct WholeOf {
 /// Fails with every story key that `summary.csv` does not have.
 pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
     let p = &summary.prefecture;
-    let whole = whole_name(&ctx.place);
+    let review = &ctx.publication.review;
+    // A unit's bulletin is about the unit (全市 for 延吉市); the prefecture's
+    // may name its whole in publication.toml.
+    let whole = match (&review.whole, &ctx.whole_of) {
+        (Some(word), None) => word.clone(),
+        _ => whole_name(&ctx.place_names),
+    };
     let period_prose = ctx.period.prose_label();
     let comparable = summary.prices == Prices::Comparable;
-
-    let headline = headline(p);
-    let subtitle = format!("——{period_prose}{}工业经济运行综述", ctx.place);
-    // A unit's bulletin sets its rates against the prefecture's.
-    let compared = |rate: Option<f64>, of: fn(&Figures) -> Option<f64>, rank: Option<u32>| {
-        let Some(w) = &ctx.whole_of else {
+    let earlier = ctx.period.earlier().map(Period::prose_label);
+    // 增速比一季度加快0.6个百分点, after a rate of the period.
+    let moved = |now: Option<Rational>, then: fn(&Figures) -> Option<Rational>| -> String {
+        let Some(earlier) = &earlier else {
             return String::new();
         };
-        let whole_name = whole_name(&w.place);
-        [
-            against(rate, of(&w.whole), &whole_name),
-            rank_words(rank, &whole_name),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|t| format!("，{t}"))
-        .collect()
+        against_earlier(now, then(p), earlier)
+            .map(|t| format!("，{t}"))
+            .unwrap_or_default()
     };
+
+    let headline = review.headline.clone().unwrap_or_else(|| headline(p));
+    let subtitle = review
+        .subtitle
+        .clone()
+        .unwrap_or_else(|| format!("——{period_prose}{}工业经济运行综述", ctx.place));
+    // A unit's bulletin sets its rates against the prefecture's.
+    let compared =
+        |rate: Option<Rational>, of: fn(&Figures) -> Option<Rational>, rank: Option<u32>| {
+            let Some(w) = &ctx.whole_of else {
+                return String::new();
+            };
+            [
+                against(rate, of(&w.whole), &w.whole_word),
+                rank_words(rank, &w.whole_word),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|t| format!("，{t}"))
+            .collect()
+        };
+    // How growth moved against the earlier period is said of value added,
+    // the headline rate of NBS releases.
     let lede = format!(
         "{whole}{}户规模以上工业企业，实现产值{}亿元，{}{}；{}{}。",
         p.enterprises,
@@ -223,9 +253,13 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         ),
         match p.value_added.yoy_pct {
             Some(_) => format!(
-                "实现增加值{}{}",
+                "实现增加值{}{}{}",
                 growth(p.value_added.yoy_pct),
-                compared(p.value_added.yoy_pct, |f| f.value_added.yoy_pct, None)
+                compared(p.value_added.yoy_pct, |f| f.value_added.yoy_pct, None),
+                moved(p.value_added.yoy_pct, |f| f
+                    .earlier
+                    .as_ref()
+                    .and_then(|e| e.value_added_yoy_pct)),
             ),
             None => "增加值增速无上年同期可比数据".into(),
         },
@@ -240,7 +274,7 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         .regions
         .iter()
         .map(|r| {
-            let mut text = region_text(r, p, &whole);
+            let mut text = region_text(r, p, &whole, earlier.as_deref());
             if let Some(more) = indicators_text(summary, &r.code) {
                 text.push_str(&more);
                 text.push('。');
@@ -324,7 +358,22 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
             value: "—".into(),
             change: signed(p.value_added.yoy_pct),
         },
-    ];
+    ]
+    .into_iter()
+    .chain(summary.sections.iter().enumerate().map(|(i, s)| TableRow {
+        name: format!(
+            "{}{}",
+            if i == 0 { "其中：" } else { "　　　" },
+            crate::aggregate::SECTIONS
+                .iter()
+                .find(|known| known.code == s.code)
+                .map_or(s.name.as_str(), |known| known.short_name)
+        ),
+        unit: "%".into(),
+        value: "—".into(),
+        change: signed(s.value_added.yoy_pct),
+    }))
+    .collect();
     let ordered = in_section_order(summary.regions.iter().collect(), &ctx.publication, |r| {
         &r.code
     });
@@ -343,7 +392,7 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         })
         .collect();
     let mut by_size: Vec<&Figures> = summary.industries.iter().collect();
-    by_size.sort_by(|a, b| b.output_value.level.total_cmp(&a.output_value.level));
+    by_size.sort_by_key(|f| std::cmp::Reverse(f.output_value.level));
     let industry_table = by_size
         .iter()
         .map(|i| {
@@ -357,7 +406,7 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
             ]
         })
         .collect();
-    let charts = charts(summary, &ordered, &whole, &period_prose);
+    let charts = charts(summary, ctx.period, &ordered, &whole, &period_prose);
     let masthead = masthead(&ctx.publication, &ctx.place);
 
     Ok(Phrases {
@@ -389,7 +438,7 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         masthead,
         byline: ctx.publication.review.byline.clone(),
         notes: {
-            let mut notes = notes(summary, ctx.period, comparable);
+            let mut notes = notes(summary, ctx.period, comparable, &whole);
             if !ctx.missing_months.is_empty() {
                 let months: Vec<String> = ctx
                     .missing_months
@@ -470,17 +519,36 @@ pub fn weekday(year: i32, month: u8, day: u8) -> &'static str {
     ][days.rem_euclid(7) as usize]
 }
 
-fn charts(summary: &Summary, regions: &[&Figures], whole: &str, period_prose: &str) -> Charts {
+fn charts(
+    summary: &Summary,
+    period: Period,
+    regions: &[&Figures],
+    whole: &str,
+    period_prose: &str,
+) -> Charts {
     let p = &summary.prefecture;
+    // 累计 runs from January: a period from January labels its months 1月,
+    // 2月 … (each the 累计 to it), any other spells the span out, 1—5月.
+    let from_january = period.month_range().0 == 1;
     let months: Vec<String> = p
         .monthly
         .iter()
-        .map(|m| format!("{}月", m.month[5..].trim_start_matches('0')))
+        .map(|m| {
+            let month: u8 = m.month[5..].parse().unwrap_or(1);
+            if from_january {
+                format!("{month}月")
+            } else {
+                Period::cumulative_to(month).table_label()
+            }
+        })
         .collect();
-    let series = |name: &str, values: Vec<Option<f64>>| Series {
+    let series = |name: &str, values: Vec<Option<Rational>>| Series {
         name: name.into(),
         labels: values.iter().map(|&v| signed(v)).collect(),
-        values: values.into_iter().map(|v| v.map(round1)).collect(),
+        values: values
+            .into_iter()
+            .map(|v| v.map(|v| v.round(1).to_f64()))
+            .collect(),
     };
     let monthly = vec![
         series(
@@ -522,7 +590,7 @@ fn charts(summary: &Summary, regions: &[&Figures], whole: &str, period_prose: &s
     );
     let bar = |f: &Figures| Bar {
         name: f.name.clone(),
-        value: f.output_value.yoy_pct.map(round1),
+        value: f.output_value.yoy_pct.map(|v| v.round(1).to_f64()),
         label: signed(f.output_value.yoy_pct),
     };
     let bars: Vec<Bar> = regions.iter().map(|r| bar(r)).collect();
@@ -559,63 +627,69 @@ fn charts(summary: &Summary, regions: &[&Figures], whole: &str, period_prose: &s
     }
 }
 
-/// 全州 for a 州, 全市 for a 市, 全县, 全旗, 全盟, 全区 (地区, 区);
-/// otherwise 全州.
-pub fn whole_name(place: &str) -> String {
-    let last = if place.ends_with("地区") {
-        '区'
-    } else {
-        place.chars().last().unwrap_or('州')
-    };
-    match last {
-        '市' | '盟' | '区' | '州' | '县' | '旗' => format!("全{last}"),
-        _ => "全州".into(),
-    }
+/// How a unit calls itself in prose, from the first of its names (short
+/// name first) whose ending says what it is: 全州 for a 州 or 自治州, 全市
+/// for a 市, 全盟, 全区 for a 地区 or 区, 全县, 全旗; otherwise 全市 (most
+/// prefecture-level units are cities).
+pub fn whole_name(names: &[String]) -> String {
+    names
+        .iter()
+        .find_map(|name| {
+            let last = if name.ends_with("地区") {
+                '区'
+            } else {
+                name.chars().last()?
+            };
+            matches!(last, '市' | '盟' | '区' | '州' | '县' | '旗').then(|| format!("全{last}"))
+        })
+        .unwrap_or_else(|| "全市".into())
 }
 
-/// Rounds to one decimal for print, never printing `-0.0`.
-pub fn one_decimal(x: f64) -> String {
-    let s = format!("{x:.1}");
-    if s == "-0.0" { "0.0".into() } else { s }
+/// Rounds to one decimal for print: 四舍五入, half away from zero, on the
+/// exact value (2.25 → 2.3, −1.25 → −1.3), never printing `-0.0`. Every
+/// number of the bulletin is rounded by [`Rational::round`], here or with
+/// other decimals.
+pub fn one_decimal(x: Rational) -> String {
+    x.round(1).to_string()
 }
 
 /// 万元 as 亿元 with one decimal: 3393000 → `339.3`.
-pub fn yi(wan: f64) -> String {
-    one_decimal(wan / 10_000.0)
+pub fn yi(wan: Rational) -> String {
+    one_decimal(wan.div_int(10_000).expect("a nonzero divisor"))
 }
 
 /// Growth in words, decided on the rounded value: 增长2.6%, 下降7.8%, 持平,
 /// 增长1.8倍 from 100% up; `None` gives 无上年同期可比数据.
-pub fn growth(pct: Option<f64>) -> String {
+pub fn growth(pct: Option<Rational>) -> String {
     change_words(pct, "增长")
 }
 
 /// Price changes use 上涨 instead of 增长.
-pub fn price_change(pct: Option<f64>) -> String {
+pub fn price_change(pct: Option<Rational>) -> String {
     change_words(pct, "上涨")
 }
 
-fn change_words(pct: Option<f64>, up: &str) -> String {
+fn change_words(pct: Option<Rational>, up: &str) -> String {
     let Some(x) = pct else {
         return "无上年同期可比数据".into();
     };
-    let printed = one_decimal(x);
-    if printed == "0.0" {
+    let printed = x.round(1);
+    if printed.is_zero() {
         return "持平".into();
     }
-    if x >= 100.0 {
+    if x >= Rational::integer(100) {
         // +179% is 增长1.8倍: the new level is 2.79 times, the increase 1.79 times.
-        return format!("{up}{}倍", one_decimal(x / 100.0));
+        return format!("{up}{}倍", one_decimal(x.div_int(100).expect("nonzero")));
     }
-    if x > 0.0 {
+    if printed.signum() > 0 {
         format!("{up}{printed}%")
     } else {
-        format!("下降{}%", one_decimal(-x))
+        format!("下降{}%", printed.abs())
     }
 }
 
 /// `同比增长2.6%`; `持平` reads `与上年同期持平`.
-pub fn with_tongbi(pct: Option<f64>) -> String {
+pub fn with_tongbi(pct: Option<Rational>) -> String {
     match growth(pct).as_str() {
         "持平" => "与上年同期持平".into(),
         w if pct.is_none() => w.to_string(),
@@ -624,48 +698,52 @@ pub fn with_tongbi(pct: Option<f64>) -> String {
 }
 
 /// A change in 百分点: 提高3.4个百分点, 下降…, 持平.
-pub fn pp_change(pp: Option<f64>) -> String {
+pub fn pp_change(pp: Option<Rational>) -> String {
     let Some(x) = pp else {
         return "无上年同期可比数据".into();
     };
-    let printed = one_decimal(x.abs());
-    if printed == "0.0" {
-        "持平".into()
-    } else if x > 0.0 {
-        format!("提高{printed}个百分点")
-    } else {
-        format!("下降{printed}个百分点")
+    let printed = x.round(1);
+    match printed.signum() {
+        0 => "持平".into(),
+        1 => format!("提高{printed}个百分点"),
+        _ => format!("下降{}个百分点", printed.abs()),
     }
 }
 
 /// Compares a rate with the whole's: 高于全州1.2个百分点 / 低于… / 与全州持平.
-pub fn against(rate: Option<f64>, whole_rate: Option<f64>, whole: &str) -> Option<String> {
-    let (a, b) = (rate?, whole_rate?);
+pub fn against(
+    rate: Option<Rational>,
+    whole_rate: Option<Rational>,
+    whole: &str,
+) -> Option<String> {
     // Compare the printed rates: the reader checks the difference by hand.
-    let diff = round1(a) - round1(b);
-    let printed = one_decimal(diff.abs());
-    Some(if printed == "0.0" {
-        format!("与{whole}持平")
-    } else if diff > 0.0 {
-        format!("高于{whole}{printed}个百分点")
-    } else {
-        format!("低于{whole}{printed}个百分点")
+    let diff = rate?.round(1).minus(whole_rate?.round(1));
+    let printed = diff.abs();
+    Some(match diff.signum() {
+        0 => format!("与{whole}持平"),
+        1 => format!("高于{whole}{printed}个百分点"),
+        _ => format!("低于{whole}{printed}个百分点"),
     })
 }
 
-/// A rate against an earlier rate: 加快 / 回落, 降幅收窄 / 扩大, 由负转正 /
-/// 由正转负, decided on printed values.
-pub fn trend(now: Option<f64>, before: Option<f64>) -> Option<String> {
-    let (a, b) = (round1(now?), round1(before?));
-    let diff = one_decimal((a - b).abs());
-    Some(match (a, b) {
-        _ if diff == "0.0" => "与前期持平".into(),
-        (a, b) if a > 0.0 && b < 0.0 => "由负转正".into(),
-        (a, b) if a < 0.0 && b > 0.0 => "由正转负".into(),
-        (a, b) if a < 0.0 && b < 0.0 && a > b => format!("降幅收窄{diff}个百分点"),
-        (a, b) if a < 0.0 && b < 0.0 => format!("降幅扩大{diff}个百分点"),
-        (a, b) if a > b => format!("加快{diff}个百分点"),
-        _ => format!("回落{diff}个百分点"),
+/// A growth rate against the earlier period's, the NBS way, decided on the
+/// printed values: 增速比一季度加快0.6个百分点 / 回落…, 增速与一季度持平,
+/// 降幅比一季度收窄… / 扩大…, and 一季度为下降0.5%，增速由负转正 (由正转负).
+pub fn against_earlier(
+    now: Option<Rational>,
+    before: Option<Rational>,
+    earlier: &str,
+) -> Option<String> {
+    let (a, b) = (now?.round(1), before?.round(1));
+    let diff = a.minus(b).abs();
+    Some(match (a.signum(), b.signum()) {
+        _ if diff.is_zero() => format!("增速与{earlier}持平"),
+        (1, -1) => format!("{earlier}为下降{}%，增速由负转正", b.abs()),
+        (-1, 1) => format!("{earlier}为增长{b}%，增速由正转负"),
+        (-1, -1) if a > b => format!("降幅比{earlier}收窄{diff}个百分点"),
+        (-1, -1) => format!("降幅比{earlier}扩大{diff}个百分点"),
+        _ if a > b => format!("增速比{earlier}加快{diff}个百分点"),
+        _ => format!("增速比{earlier}回落{diff}个百分点"),
     })
 }
 
@@ -676,7 +754,7 @@ pub fn rank_words(rank: Option<u32>, whole: &str) -> Option<String> {
 
 /// Lists growth rates: 分别增长a%、b%和c% when all grew, otherwise each
 /// with its own verb: 分别增长a%、下降b%.
-pub fn respectively(rates: &[Option<f64>]) -> String {
+pub fn respectively(rates: &[Option<Rational>]) -> String {
     let words: Vec<String> = rates.iter().map(|&r| growth(r)).collect();
     let all_up = words.iter().all(|w| w.starts_with("增长"));
     let items: Vec<String> = if all_up {
@@ -706,23 +784,19 @@ pub fn join_cn(items: &[String]) -> String {
     }
 }
 
-fn round1(x: f64) -> f64 {
-    one_decimal(x).parse().unwrap_or(x)
-}
-
 fn headline(p: &Figures) -> String {
-    let out = p.output_value.yoy_pct.map(round1);
-    let va = p.value_added.yoy_pct.map(round1);
-    match (out, va) {
-        (Some(o), Some(v)) if o > 0.0 && v > o => "稳中有进 量增质升".into(),
-        (Some(o), Some(v)) if o > 0.0 && v > 0.0 => "稳中有进 量质齐升".into(),
-        (Some(o), _) if o > 0.0 => "规模扩大 稳步增长".into(),
-        (Some(o), _) if o < 0.0 => "承压前行 蓄势待发".into(),
+    let out = p.output_value.yoy_pct.map(|g| g.round(1));
+    let va = p.value_added.yoy_pct.map(|g| g.round(1));
+    match (out.map(|o| o.signum()), out, va) {
+        (Some(1), Some(o), Some(v)) if v > o => "稳中有进 量增质升".into(),
+        (Some(1), _, Some(v)) if v.signum() > 0 => "稳中有进 量质齐升".into(),
+        (Some(1), ..) => "规模扩大 稳步增长".into(),
+        (Some(-1), ..) => "承压前行 蓄势待发".into(),
         _ => "稳字当头 蓄势前行".into(),
     }
 }
 
-fn region_text(r: &Figures, p: &Figures, whole: &str) -> String {
+fn region_text(r: &Figures, p: &Figures, whole: &str, earlier: Option<&str>) -> String {
     if r.enterprises == 0 {
         return "本期无规模以上工业企业数据。".into();
     }
@@ -746,8 +820,15 @@ fn region_text(r: &Figures, p: &Figures, whole: &str) -> String {
         first.push('，');
         first.push_str(&e);
     }
+    let moved = earlier
+        .and_then(|e| {
+            let then = r.earlier.as_ref()?.value_added_yoy_pct;
+            against_earlier(r.value_added.yoy_pct, then, e)
+        })
+        .map(|t| format!("，{t}"))
+        .unwrap_or_default();
     format!(
-        "{first}；增加值{}。{}",
+        "{first}；增加值{}{moved}。{}",
         growth(r.value_added.yoy_pct),
         air_sentence(r)
     )
@@ -779,11 +860,7 @@ fn indicators_text(summary: &Summary, code: &str) -> Option<String> {
         .filter_map(|ind| {
             let v = ind.values.iter().find(|v| v.code == code)?;
             let level = v.level?;
-            let digits = usize::from(ind.entry.decimals);
-            let mut printed = format!("{level:.digits$}");
-            if printed.starts_with('-') && printed.trim_start_matches(['-', '0', '.']).is_empty() {
-                printed.remove(0);
-            }
+            let printed = level.round(ind.entry.decimals.into());
             let mut clause = format!("{}{printed}{}", ind.entry.name, ind.entry.unit);
             if v.yoy_pct.is_some() {
                 clause.push_str(&format!("，{}", with_tongbi(v.yoy_pct)));
@@ -796,11 +873,41 @@ fn indicators_text(summary: &Summary, code: &str) -> Option<String> {
 
 fn industries_text(summary: &Summary, whole: &str) -> String {
     let breadth = &summary.growth_breadth;
-    let mut text = format!(
+    let mut text = String::new();
+    // 分三大门类看，采矿业增加值增长…，制造业增长…。
+    if !summary.sections.is_empty() {
+        let sections: Vec<String> = summary
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let rate = growth(s.value_added.yoy_pct);
+                match (i, s.value_added.yoy_pct) {
+                    (0, _) | (_, None) => format!("{}增加值{rate}", s.name),
+                    _ => format!("{}{rate}", s.name),
+                }
+            })
+            .collect();
+        text.push_str(&format!("分三大门类看，{}。", sections.join("，")));
+    }
+    // 装备制造业增加值增长…，高于全州…。
+    for g in &summary.groups {
+        let mut clause = format!("{}增加值{}", g.name, growth(g.value_added.yoy_pct));
+        if let Some(t) = against(
+            g.value_added.yoy_pct,
+            summary.prefecture.value_added.yoy_pct,
+            whole,
+        ) {
+            clause.push_str(&format!("，{t}"));
+        }
+        text.push_str(&clause);
+        text.push('。');
+    }
+    text.push_str(&format!(
         "分行业看，{whole}{}个行业大类中，{}个行业产值实现增长",
         summary.industries.len(),
         breadth.grown
-    );
+    ));
     if let Some(pct) = breadth.pct {
         text.push_str(&format!("，增长面为{}%", one_decimal(pct)));
     }
@@ -817,12 +924,12 @@ fn industries_text(summary: &Summary, whole: &str) -> String {
     });
     let top: Vec<&Figures> = leaders
         .into_iter()
-        .filter(|i| i.output_value.pull_pp.is_some_and(|x| x > 0.0))
+        .filter(|i| i.output_value.pull_pp.is_some_and(|x| x.signum() > 0))
         .take(3)
         .collect();
     if !top.is_empty() {
         let names: Vec<String> = top.iter().map(|i| i.name.clone()).collect();
-        let rates: Vec<Option<f64>> = top.iter().map(|i| i.output_value.yoy_pct).collect();
+        let rates: Vec<Option<Rational>> = top.iter().map(|i| i.output_value.yoy_pct).collect();
         text.push_str(&format!(
             "。其中，{}产值{}，合计拉动{whole}产值增长{}个百分点",
             join_cn(&names),
@@ -831,14 +938,18 @@ fn industries_text(summary: &Summary, whole: &str) -> String {
             } else {
                 growth(rates[0])
             },
-            one_decimal(top.iter().filter_map(|i| i.output_value.pull_pp).sum()),
+            one_decimal(
+                top.iter()
+                    .filter_map(|i| i.output_value.pull_pp)
+                    .sum::<Rational>()
+            ),
         ));
     }
     text.push('。');
     text
 }
 
-fn notes(summary: &Summary, period: Period, comparable: bool) -> Vec<String> {
+fn notes(summary: &Summary, period: Period, comparable: bool, whole_word: &str) -> Vec<String> {
     let months = format!("{}年{}", summary.year, period.table_label());
     let whole = "全部";
     let mut notes = vec![
@@ -853,16 +964,19 @@ fn notes(summary: &Summary, period: Period, comparable: bool) -> Vec<String> {
             summary.industries.len(),
         ),
         format!(
-            "指标解释：增长速度按可比口径计算，上年同期数为本期企业在上年相同月份的数据之和，上年无数据的月份按零计。{}占比为地区（行业）产值占{whole}产值的比重；贡献率为其产值增量占{whole}产值增量的比重；拉动为其产值增量与{whole}上年同期产值之比，以百分点表示；增长面为产值增长的行业大类占有上年数据的行业大类的比重。位次按产值增速由高到低排列。",
+            "指标解释：增长速度按可比口径计算，上年同期数为本期企业在上年相同月份的数据之和，上年无数据的月份按零计。{}占比为地区（行业）产值占{whole}产值的比重；贡献率为其产值增量占{whole}产值增量的比重；拉动为其产值增量与{whole}上年同期产值之比，以百分点表示；增长面为产值增长的行业大类占有上年数据的行业大类的比重。位次按产值增速由高到低排列。累计数自1月起计算，累计、当月{}增速均按各自口径计算。",
             if comparable {
                 "工业增加值增速按可比价格计算，以分行业工业生产者出厂价格指数（上年同月=100）缩减。"
             } else {
                 "工业增加值增速按现价计算，未剔除价格因素。"
             },
+            period
+                .earlier()
+                .map_or(String::new(), |e| format!("及{}", e.prose_label())),
         ),
     ];
     if summary.prefecture.air.is_some() {
-        notes.push("空气质量优良天数比例为空气质量指数（AQI）不高于100的天数占有效监测天数的比重，全州数按各县（市）监测天数合计计算。".into());
+        notes.push(format!("空气质量优良天数比例为空气质量指数（AQI）不高于100的天数占有效监测天数的比重，{whole_word}数按各县（市）监测天数合计计算。"));
     }
     let mut sources = vec!["规模以上工业企业月度统计报表".to_string()];
     if comparable {
@@ -893,7 +1007,7 @@ fn notes(summary: &Summary, period: Period, comparable: bool) -> Vec<String> {
 }
 
 /// A signed number for tables: `2.6`, `−7.8` (with a true minus sign), `—`.
-pub fn signed(pct: Option<f64>) -> String {
+pub fn signed(pct: Option<Rational>) -> String {
     match pct {
         None => "—".into(),
         Some(x) => {
@@ -910,77 +1024,88 @@ pub fn signed(pct: Option<f64>) -> String {
 mod tests {
     use super::*;
 
+    /// A figure as its decimal reads.
+    fn q(x: f64) -> Option<Rational> {
+        Rational::from_f64(x)
+    }
+
     #[test]
     fn growth_words_follow_the_printed_value() {
         let cases = [
-            (Some(2.6), "增长2.6%"),
-            (Some(2.649), "增长2.6%"),
-            (Some(-7.8), "下降7.8%"),
-            (Some(0.04), "持平"),
-            (Some(-0.04), "持平"),
-            (Some(-0.05), "下降0.1%"),
-            (Some(99.96), "增长100.0%"),
-            (Some(100.0), "增长1.0倍"),
-            (Some(179.0), "增长1.8倍"),
+            (q(2.6), "增长2.6%"),
+            (q(2.649), "增长2.6%"),
+            (q(-7.8), "下降7.8%"),
+            (q(0.04), "持平"),
+            (q(-0.04), "持平"),
+            (q(-0.05), "下降0.1%"),
+            (q(99.96), "增长100.0%"),
+            (q(100.0), "增长1.0倍"),
+            (q(179.0), "增长1.8倍"),
             (None, "无上年同期可比数据"),
         ];
         for (x, want) in cases {
             assert_eq!(growth(x), want, "{x:?}");
         }
-        assert_eq!(price_change(Some(1.2)), "上涨1.2%");
-        assert_eq!(price_change(Some(-0.3)), "下降0.3%");
-        assert_eq!(with_tongbi(Some(2.6)), "同比增长2.6%");
-        assert_eq!(with_tongbi(Some(0.0)), "与上年同期持平");
+        // Exact ties round half away from zero.
+        assert_eq!(growth(q(2.25)), "增长2.3%");
+        assert_eq!(growth(q(-1.25)), "下降1.3%");
+        assert_eq!(growth(q(0.05)), "增长0.1%");
+        assert_eq!(growth(Rational::percent(9, 400)), "增长2.3%");
+        assert_eq!(price_change(q(1.2)), "上涨1.2%");
+        assert_eq!(price_change(q(-0.3)), "下降0.3%");
+        assert_eq!(with_tongbi(q(2.6)), "同比增长2.6%");
+        assert_eq!(with_tongbi(q(0.0)), "与上年同期持平");
     }
 
     #[test]
     fn percentage_points() {
-        assert_eq!(pp_change(Some(3.352)), "提高3.4个百分点");
-        assert_eq!(pp_change(Some(-1.25)), "下降1.2个百分点");
-        assert_eq!(pp_change(Some(0.01)), "持平");
+        assert_eq!(pp_change(q(3.352)), "提高3.4个百分点");
+        assert_eq!(pp_change(q(-1.25)), "下降1.3个百分点");
+        assert_eq!(pp_change(q(0.01)), "持平");
         assert_eq!(
-            against(Some(5.0), Some(2.6), "全州").unwrap(),
+            against(q(5.0), q(2.6), "全州").unwrap(),
             "高于全州2.4个百分点"
         );
         assert_eq!(
-            against(Some(-1.0), Some(2.6), "全州").unwrap(),
+            against(q(-1.0), q(2.6), "全州").unwrap(),
             "低于全州3.6个百分点"
         );
-        assert_eq!(
-            against(Some(2.64), Some(2.56), "全州").unwrap(),
-            "与全州持平"
-        );
-        assert_eq!(against(None, Some(2.6), "全州"), None);
+        assert_eq!(against(q(2.64), q(2.56), "全州").unwrap(), "与全州持平");
+        assert_eq!(against(None, q(2.6), "全州"), None);
     }
 
     #[test]
-    fn trends() {
+    fn against_the_earlier_period() {
         let cases = [
-            (4.2, 3.0, "加快1.2个百分点"),
-            (3.0, 4.2, "回落1.2个百分点"),
-            (-2.0, -5.0, "降幅收窄3.0个百分点"),
-            (-5.0, -2.0, "降幅扩大3.0个百分点"),
-            (1.0, -2.0, "由负转正"),
-            (-1.0, 2.0, "由正转负"),
-            (2.04, 1.96, "与前期持平"),
+            (4.2, 3.6, "增速比一季度加快0.6个百分点"),
+            (3.0, 4.2, "增速比一季度回落1.2个百分点"),
+            (-2.0, -5.0, "降幅比一季度收窄3.0个百分点"),
+            (-5.0, -2.0, "降幅比一季度扩大3.0个百分点"),
+            (1.0, -0.5, "一季度为下降0.5%，增速由负转正"),
+            (-1.0, 2.0, "一季度为增长2.0%，增速由正转负"),
+            (2.04, 1.96, "增速与一季度持平"),
+            // Decided on the printed values: 4.25 prints 4.3, 3.64 prints 3.6.
+            (4.25, 3.64, "增速比一季度加快0.7个百分点"),
         ];
         for (a, b, want) in cases {
-            assert_eq!(trend(Some(a), Some(b)).unwrap(), want, "{a} vs {b}");
+            assert_eq!(
+                against_earlier(q(a), q(b), "一季度").unwrap(),
+                want,
+                "{a} vs {b}"
+            );
         }
+        assert_eq!(against_earlier(q(1.0), None, "一季度"), None);
     }
 
     #[test]
     fn lists_and_ranks() {
         assert_eq!(
-            respectively(&[Some(1.0), Some(2.25), Some(3.0)]),
-            "分别增长1.0%、2.2%和3.0%"
+            respectively(&[q(1.0), q(2.25), q(3.0)]),
+            "分别增长1.0%、2.3%和3.0%"
         );
+        assert_eq!(respectively(&[q(1.0), q(-2.0)]), "分别增长1.0%和下降2.0%");
         assert_eq!(
-            respectively(&[Some(1.0), Some(-2.0)]),
-            "分别增长1.0%和下降2.0%"
-        );
-        assert_eq!(
-            respectively(&[Some(110.0), Some(4.7), Some(11.7)]),
+            respectively(&[q(110.0), q(4.7), q(11.7)]),
             "分别增长1.1倍、4.7%和11.7%"
         );
         assert_eq!(rank_words(Some(3), "全州").unwrap(), "居全州第3位");
@@ -989,18 +1114,23 @@ mod tests {
 
     #[test]
     fn numbers_and_names() {
-        assert_eq!(yi(3_393_000.0), "339.3");
-        assert_eq!(yi(3_392_949.0), "339.3");
-        assert_eq!(one_decimal(-0.04), "0.0");
-        assert_eq!(whole_name("延边州"), "全州");
-        assert_eq!(whole_name("长春市"), "全市");
-        assert_eq!(whole_name("锡林郭勒盟"), "全盟");
-        assert_eq!(whole_name("阿里地区"), "全区");
-        assert_eq!(whole_name("汪清县"), "全县");
-        assert_eq!(whole_name("延吉市"), "全市");
-        assert_eq!(signed(Some(-7.84)), "−7.8");
-        assert_eq!(signed(Some(2.6)), "2.6");
-        assert_eq!(signed(Some(-0.01)), "0.0");
+        let wan = |x: f64| Rational::from_f64(x).unwrap();
+        assert_eq!(yi(wan(3_393_000.0)), "339.3");
+        assert_eq!(yi(wan(3_392_949.0)), "339.3");
+        assert_eq!(yi(wan(11_500.0)), "1.2");
+        assert_eq!(one_decimal(wan(-0.04)), "0.0");
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(whole_name(&names(&["延边州"])), "全州");
+        assert_eq!(whole_name(&names(&["延边", "延边朝鲜族自治州"])), "全州");
+        assert_eq!(whole_name(&names(&["长春市"])), "全市");
+        assert_eq!(whole_name(&names(&["锡林郭勒盟"])), "全盟");
+        assert_eq!(whole_name(&names(&["阿里地区"])), "全区");
+        assert_eq!(whole_name(&names(&["汪清县"])), "全县");
+        assert_eq!(whole_name(&names(&["延吉市"])), "全市");
+        assert_eq!(whole_name(&names(&["某某"])), "全市");
+        assert_eq!(signed(q(-7.84)), "−7.8");
+        assert_eq!(signed(q(2.6)), "2.6");
+        assert_eq!(signed(q(-0.01)), "0.0");
         assert_eq!(signed(None), "—");
     }
 }

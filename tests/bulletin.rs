@@ -4,7 +4,7 @@
 //! tables with summary.csv.
 
 mod common;
-use common::{pdf_text, repo, review, stderr};
+use common::{pdf_text, repo, review, sample_copy, stderr};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -132,7 +132,7 @@ fn newspaper_review_is_one_a3_page_with_stories_charts_and_tables() {
         "稳中有进量增质升",
         "——上半年延边州工业经济运行综述",
         "本报记者李明哲王静",
-        "全州319户规模以上工业企业，实现产值339.3亿元，同比增长2.6%；实现增加值增长4.2%。",
+        "全州319户规模以上工业企业，实现产值339.3亿元，同比增长2.6%；实现增加值增长4.2%，增速比一季度",
         // the editors' stories, with their cited figures worded from the summary
         "细胞产业实现“从无到有”",
         "小木耳撑起增收“钱袋子”",
@@ -155,6 +155,61 @@ fn newspaper_review_is_one_a3_page_with_stories_charts_and_tables() {
     ] {
         assert!(text.contains(piece), "{piece} missing from the page");
     }
+    // How value added moved against 一季度, in the lede and in each
+    // county's paragraph, from summary.csv's two rates as printed.
+    let tenths = |x: Option<f64>| (x.expect("a defined rate") * 10.0).round() as i64;
+    let moved = |code: &str| {
+        let now = tenths(figure(&sum, code, "value_added", "yoy_pct"));
+        let then = tenths(figure(&sum, code, "value_added", "earlier_yoy_pct"));
+        let d = (now - then).abs();
+        let amount = format!("{}.{}个百分点", d / 10, d % 10);
+        match (now.signum(), then.signum()) {
+            _ if d == 0 => "增速与一季度持平".to_string(),
+            (1, -1) => "增速由负转正".into(),
+            (-1, 1) => "增速由正转负".into(),
+            (-1, -1) if now > then => format!("降幅比一季度收窄{amount}"),
+            (-1, -1) => format!("降幅比一季度扩大{amount}"),
+            _ if now > then => format!("增速比一季度加快{amount}"),
+            _ => format!("增速比一季度回落{amount}"),
+        }
+    };
+    for code in ["222400", "222401", "222402", "222403", "222424"] {
+        let clause = moved(code);
+        assert!(
+            text.contains(&clause),
+            "{code}: {clause} missing from the page"
+        );
+    }
+    // 分三大门类看 and the 装备制造业 group, with summary.csv's rates.
+    let of_group = |group: &str| {
+        sum.get(&(
+            "222400".to_string(),
+            group.to_string(),
+            "value_added".to_string(),
+            "yoy_pct".to_string(),
+        ))
+        .copied()
+        .flatten()
+        .unwrap_or_else(|| panic!("{group} not in summary.csv"))
+    };
+    let sections = format!(
+        "分三大门类看，采矿业增加值增长{:.1}%，制造业增长{:.1}%，电力、热力、燃气及水生产和供应业增长{:.1}%。",
+        of_group("section:B"),
+        of_group("section:C"),
+        of_group("section:D")
+    );
+    assert!(text.contains(&sections), "{sections} missing from the page");
+    assert!(text.contains(&format!(
+        "装备制造业增加值增长{:.1}%",
+        of_group("group:equipment")
+    )));
+    assert!(
+        text.contains(&format!(
+            "其中：采矿业%—{}",
+            printed(Some(of_group("section:B")))
+        )),
+        "the sections in the 主要指标 table"
+    );
     // County sections in the order publication.toml gives: 延吉, 汪清, 珲春, 龙井, then the rest.
     let order = [
         ("222401", "延吉市"),
@@ -281,16 +336,95 @@ fn brief_is_an_a4_release_with_sections_and_page_numbers() {
     assert!(text.find("表1主要指标").unwrap() < text.find("二、工业生产").unwrap());
 }
 
+/// The sample reshaped into a larger prefecture: its enterprises spread
+/// over 30 county-level units and 31 divisions, so that its tables run
+/// longer than a small page.
+fn thirty_units() -> tempfile::TempDir {
+    const MORE: [(&str, &str); 15] = [
+        ("17", "纺织业"),
+        ("18", "纺织服装、服饰业"),
+        ("19", "皮革、毛皮、羽毛及其制品和制鞋业"),
+        ("21", "家具制造业"),
+        ("23", "印刷和记录媒介复制业"),
+        ("24", "文教、工美、体育和娱乐用品制造业"),
+        ("25", "石油、煤炭及其他燃料加工业"),
+        ("28", "化学纤维制造业"),
+        ("29", "橡胶和塑料制品业"),
+        ("31", "黑色金属冶炼和压延加工业"),
+        ("33", "金属制品业"),
+        ("36", "汽车制造业"),
+        ("38", "电气机械和器材制造业"),
+        ("40", "仪器仪表制造业"),
+        ("41", "其他制造业"),
+    ];
+    let dir = sample_copy(false);
+    let mut industries = std::fs::read_to_string(repo().join("data/industries.csv")).unwrap();
+    for (code, name) in MORE {
+        industries.push_str(&format!("{code},\"{name}\"\n"));
+    }
+    std::fs::write(dir.path().join("industries.csv"), industries).unwrap();
+    let mut regions = std::fs::read_to_string(repo().join("data/regions.csv")).unwrap();
+    for i in 0..22 {
+        regions.push_str(&format!("2224{:02},新设{i}区,222400,新设{i}区\n", 50 + i));
+    }
+    std::fs::write(dir.path().join("regions.csv"), regions).unwrap();
+    // Every other enterprise moves to one of the new divisions and units
+    // (by its id, so it keeps them over the months).
+    let rows = std::fs::read_to_string(repo().join("data/industry_monthly.csv")).unwrap();
+    let moved: Vec<String> = rows
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            if i == 0 {
+                return line.to_string();
+            }
+            let id: u64 = fields[1].bytes().fold(7, |h, b| h * 31 + u64::from(b)) % 1_000_003;
+            let region = format!("2224{:02}", 50 + id / 2 % 22);
+            if id.is_multiple_of(2) {
+                fields[4] = MORE[(id / 2) as usize % MORE.len()].0;
+                fields[3] = &region;
+            }
+            fields.join(",")
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("industry_monthly.csv"),
+        moved.join("\n") + "\n",
+    )
+    .unwrap();
+    dir
+}
+
 /// On A5 the brief's tables run over pages: the header repeats under a
 /// 续表 line on the page where a table continues.
 #[test]
 fn continued_tables_say_xubiao_and_repeat_their_header() {
-    let (_out, pdf) = build(&["--template", "brief", "--paper", "a5"]);
+    let data = thirty_units();
+    let (_out, pdf) = build(&[
+        "--template",
+        "brief",
+        "--paper",
+        "a5",
+        "--data",
+        data.path().to_str().unwrap(),
+    ]);
     let sizes = pages(&pdf);
     assert!(sizes.iter().all(|&(w, h, _)| (w, h) == (420.0, 595.0)));
     let text = pdf_text(&pdf);
-    assert!(text.contains("续表分行业规模以上工业产值"), "no 续表 line");
-    let headers = text.matches("行业企业（户）产值（亿元）").count();
+    // Whichever table breaks says so, and repeats its header.
+    let continued = [
+        ("续表分行业规模以上工业产值", "行业企业（户）产值（亿元）"),
+        (
+            "续表各县（市）规模以上工业主要指标",
+            "地区企业（户）产值（亿元）",
+        ),
+    ];
+    let (_, header) = continued
+        .iter()
+        .find(|(line, _)| text.contains(line))
+        .unwrap_or_else(|| panic!("no 续表 line"));
+    let headers = text.matches(header).count();
     assert!(headers >= 2, "the header appears {headers} times");
 }
 
@@ -303,7 +437,7 @@ fn charts_carry_text_alternatives() {
         .find(|a| a.starts_with("折线图："))
         .unwrap_or_else(|| panic!("no chart alternative among {alts:?}"));
     assert!(
-        monthly.contains("工业总产值：1月4.2%、2月4.8%、3月3.7%、4月3.2%、5月2.6%、6月2.6%。"),
+        monthly.contains("工业总产值：1月5.7%、2月6.2%、3月3.7%、4月3.2%、5月2.6%、6月2.6%。"),
         "{monthly}"
     );
     let regions = alts.iter().find(|a| a.starts_with("条形图：")).unwrap();
@@ -388,4 +522,105 @@ fn lines_keep_numbers_with_units_and_punctuation_off_line_starts() {
             );
         }
     }
+}
+
+/// Exact ties print rounded half away from zero (四舍五入) everywhere: the
+/// whole grows by exactly 2.25 % (800 → 818), 甲市 by 5.75 %, 乙市 falls by
+/// exactly 1.25 %. Their doubles are no help: 18 / 800 × 100 is
+/// 2.2499999999999996 in floating point, and `{:.1}` rounds 2.25 to even.
+#[test]
+fn exact_ties_print_rounded_half_away_from_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "regions.csv",
+        "region_code,name,parent_code\n100000,测试州,\n100001,甲市,100000\n100002,乙市,100000\n",
+    );
+    write("industries.csv", "industry_code,name\n13,农副食品加工业\n");
+    write(
+        "industry_monthly.csv",
+        "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added
+2023-01,E1,一厂,100001,13,400,40
+2023-01,E2,二厂,100002,13,400,40
+2024-01,E1,一厂,100001,13,423,42.3
+2024-01,E2,二厂,100002,13,395,39.5
+",
+    );
+    write(
+        "stories/2024-M01/01-ties.txt",
+        "title: 一月工业开门红\n\n一月，全州规模以上工业产值{100000.output_value.yoy_pct|tongbi}，乙市{100002.output_value.yoy_pct|growth}。\n",
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "M01",
+        "--current-prices",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_text(&out_dir.path().join("2024-M01/review-2024-M01.pdf"));
+    for piece in [
+        // the lede
+        "同比增长2.3%；实现增加值增长2.3%",
+        // the county paragraphs, against the whole's printed 2.3
+        "同比增长5.8%，高于全州3.5个百分点",
+        "同比下降1.3%，低于全州3.6个百分点",
+        // the story's citations
+        "全州规模以上工业产值同比增长2.3%，乙市下降1.3%。",
+        // the tables: 主要指标 and the regions' row
+        "工业总产值亿元0.12.3",
+        "乙市10.0−1.3",
+    ] {
+        assert!(text.contains(piece), "{piece} missing from {text}");
+    }
+    assert!(!text.contains("2.2%") && !text.contains("1.2%"), "{text}");
+}
+
+/// A prefecture-level 市 calls itself 全市, in its prose, charts and notes,
+/// and never 全州; a named period of months prints as releases name it.
+#[test]
+fn a_city_prefecture_says_quan_shi_and_periods_keep_their_names() {
+    let data = sample_copy(false);
+    let regions = std::fs::read_to_string(data.path().join("regions.csv")).unwrap();
+    let regions = regions.replace("延边朝鲜族自治州,,延边州", "示例市,,示例市");
+    std::fs::write(data.path().join("regions.csv"), regions).unwrap();
+    std::fs::remove_file(data.path().join("publication.toml")).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "Q1-Q3",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let folder = out_dir.path().join("2024-Q1-Q3");
+    let pdf = folder.join("review-2024-Q1-Q3.pdf");
+    let text = pdf_text(&pdf);
+    assert!(!text.contains("全州"), "全州 in {text}");
+    for piece in [
+        "——前三季度示例市工业经济运行综述",
+        "本报讯全市",
+        "2024年全市规上工业累计增速",
+        "全市数按各县（市）监测天数合计计算",
+        "增速比上半年",
+        "主要指标（1—9月）",
+    ] {
+        assert!(text.contains(piece), "{piece} missing from {text}");
+    }
+    let alts = alt_texts(&pdf);
+    assert!(alts.iter().all(|a| !a.contains("全州")), "{alts:?}");
+    let csv = std::fs::read_to_string(folder.join("summary.csv")).unwrap();
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with("2024-Q1-Q3,"),
+        "{csv}"
+    );
 }

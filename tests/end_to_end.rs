@@ -64,11 +64,12 @@ fn h1_bulletin_from_the_shipped_data() {
     assert!(stdout.contains(pdf.to_str().unwrap()), "{stdout}");
     assert!(stdout.contains(summary.to_str().unwrap()), "{stdout}");
 
-    // The reference's lede, word for word, in the PDF.
+    // The reference's lede, word for word, in the PDF, and how growth
+    // moved against 一季度 (5.6 %, 1—3月 as its own period).
     let text = pdf_text(&pdf);
     assert!(
         text.contains(
-            "全州319户规模以上工业企业，实现产值339.3亿元，同比增长2.6%；实现增加值增长4.2%。"
+            "全州319户规模以上工业企业，实现产值339.3亿元，同比增长2.6%；实现增加值增长4.2%，增速比一季度回落1.4个百分点。"
         ),
         "lede missing from: {text}"
     );
@@ -363,6 +364,7 @@ fn attachments_hold_inputs_summary_and_manifest() {
             "evidence/data/indicator_catalog.csv",
             "evidence/data/indicators.csv",
             "evidence/data/industries.csv",
+            "evidence/data/industry_groups.csv",
             "evidence/data/industry_monthly.csv",
             "evidence/data/price_index.csv",
             "evidence/data/publication.toml",

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use review::aggregate::{Prices, Request, Summary, aggregate};
 use review::load::load;
+use review::number::Rational;
 use review::period::Period;
 
 const REGIONS: &str = "region_code,name,parent_code\n100000,测试州,\n100001,甲市,100000\n100002,乙市,100000\n100003,丙县,100000\n";
@@ -39,8 +40,8 @@ fn run(dir: &Path, period: Period, year: i32, prices: Prices) -> Summary {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn close(got: Option<f64>, want: f64) {
-    let got = got.expect("a defined figure");
+fn close<T: Into<f64>>(got: Option<T>, want: f64) {
+    let got: f64 = got.expect("a defined figure").into();
     assert!((got - want).abs() < 1e-9, "got {got}, want {want}");
 }
 
@@ -117,8 +118,8 @@ fn regions_shares_contributions_pulls_and_ranks() {
     assert_eq!(c.rank, None);
     assert_eq!((b.rank, a.rank), (Some(1), Some(2)));
     // Pulls add up to the total growth, shares to 100, contributions to 100.
-    let sum = |f: &dyn Fn(&review::aggregate::Figures) -> Option<f64>| {
-        s.regions.iter().filter_map(f).sum::<f64>()
+    let sum = |f: &dyn Fn(&review::aggregate::Figures) -> Option<Rational>| {
+        s.regions.iter().filter_map(f).map(f64::from).sum::<f64>()
     };
     close(
         Some(sum(&|r| r.output_value.pull_pp)),
@@ -128,7 +129,7 @@ fn regions_shares_contributions_pulls_and_ranks() {
     close(Some(sum(&|r| r.output_value.contrib_pct)), 100.0);
     close(
         Some(sum(&|r| r.value_added.pull_pp)),
-        s.prefecture.value_added.yoy_pct.unwrap(),
+        s.prefecture.value_added.yoy_pct.unwrap().into(),
     );
 }
 
@@ -141,7 +142,7 @@ fn industries_and_monthly_series() {
     assert_eq!((food.enterprises, pharma.enterprises), (2, 3));
     let breadth = &s.growth_breadth;
     assert_eq!(
-        (breadth.grown, breadth.with_base, breadth.pct),
+        (breadth.grown, breadth.with_base, breadth.pct.map(f64::from)),
         (2, 2, Some(100.0))
     );
     close(food.output_value.yoy_pct, (340.0 / 260.0 - 1.0) * 100.0);
@@ -151,11 +152,12 @@ fn industries_and_monthly_series() {
     assert_eq!(jan.month, "2024-01");
     assert_eq!(jan.output_value, 220.0);
     close(jan.output_yoy_pct, (220.0 / 130.0 - 1.0) * 100.0);
-    // February alone: 100 + 60 + 40 = 200 against 80 + 50 + 20 = 150;
-    // January and February: 420 against 280.
+    // February as its own period: E1, E3 and E5 have a row, 100 + 60 + 40 =
+    // 200 against 80 + 0 + 20 = 100 (E2, silent in February, is not in it);
+    // January and February: 420 against 280 (E2's two months of 2023 in).
     close(
         s.prefecture.monthly[1].output_yoy_pct,
-        (200.0 / 150.0 - 1.0) * 100.0,
+        (200.0 / 100.0 - 1.0) * 100.0,
     );
     close(
         s.prefecture.monthly[1].output_ytd_yoy_pct,
@@ -164,7 +166,7 @@ fn industries_and_monthly_series() {
     assert_eq!(s.prefecture.monthly[2].output_ytd, 580.0);
     close(
         s.prefecture.monthly[2].output_ytd_yoy_pct,
-        s.prefecture.output_value.yoy_pct.unwrap(),
+        s.prefecture.output_value.yoy_pct.unwrap().into(),
     );
 }
 
@@ -189,8 +191,13 @@ fn a_moving_enterprise_counts_where_its_latest_month_is() {
 ";
     let dir = fixture(rows, None);
     let s = run(dir.path(), Period::Quarter(1), 2024, Prices::Current);
-    let levels =
-        |f: &review::aggregate::Figures| (f.enterprises, f.output_value.level, f.output_value.base);
+    let levels = |f: &review::aggregate::Figures| {
+        (
+            f.enterprises,
+            f.output_value.level.to_f64(),
+            f.output_value.base.to_f64(),
+        )
+    };
     let [a, b, c] = [&s.regions[0], &s.regions[1], &s.regions[2]];
     assert_eq!(levels(a), (1, 18.0, 15.0), "甲市 keeps only S");
     assert_eq!(levels(b), (0, 0.0, 0.0), "乙市 was a stop on the way");
@@ -198,13 +205,33 @@ fn a_moving_enterprise_counts_where_its_latest_month_is() {
     let division = |code: &str| levels(s.industries.iter().find(|i| i.code == code).unwrap());
     assert_eq!(division("13"), (1, 18.0, 15.0));
     assert_eq!(division("27"), (1, 60.0, 30.0));
-    // January, when M was still in 甲市, is 丙县's in the series too.
-    let january = |f: &review::aggregate::Figures| {
-        let m = &f.monthly[0];
-        (m.month.clone(), m.output_value, m.output_yoy_pct)
+    // 当月 is the month as its own period: in January M was in 甲市, so its
+    // January (20 against 10) is 甲市's, with S's 6 against 5.
+    let month = |f: &review::aggregate::Figures, i: usize| {
+        let m = &f.monthly[i];
+        (
+            m.month.clone(),
+            m.output_value.to_f64(),
+            m.output_yoy_pct.map(f64::from),
+        )
     };
-    assert_eq!(january(c), ("2024-01".to_string(), 20.0, Some(100.0)));
-    assert_eq!(january(a).1, 6.0);
+    assert_eq!(
+        month(a, 0),
+        ("2024-01".to_string(), 26.0, Some(73.33333333333333))
+    );
+    assert_eq!(month(c, 0), ("2024-01".to_string(), 0.0, None));
+    assert_eq!(month(b, 1).1, 20.0);
+    // 累计 is January to the month as its own period: through February M's
+    // latest unit is 乙市 (40 against 20), through March 丙县 (the quarter).
+    let ytd = |f: &review::aggregate::Figures, i: usize| {
+        let m = &f.monthly[i];
+        (m.output_ytd.to_f64(), m.output_ytd_yoy_pct.map(f64::from))
+    };
+    assert_eq!(ytd(b, 1), (40.0, Some(100.0)));
+    assert_eq!(ytd(c, 1), (0.0, None));
+    assert_eq!(ytd(a, 0), (26.0, Some(73.33333333333333)));
+    assert_eq!(ytd(a, 1).0, 12.0, "only S from February on");
+    assert_eq!(ytd(c, 2), (60.0, Some(100.0)));
 }
 
 #[test]
@@ -254,17 +281,15 @@ fn guangdong_check_values() {
     let dir = fixture(&rows, None);
     let s = run(dir.path(), Period::Month(1), 2009, Prices::Current);
     let second = &s.regions[0].output_value;
+    let change = |f: &review::aggregate::Flow| f.level - f.base;
     assert_eq!(
-        format!(
-            "{:.1}",
-            s.prefecture.output_value.level - s.prefecture.output_value.base
-        ),
+        change(&s.prefecture.output_value).round(1).to_string(),
         "3390.6"
     );
     // statistics.md says "≈ 1542.4": 19270.48 × 0.087 / 1.087 is 1542.35.
-    assert!((second.level - second.base - 1542.4).abs() < 0.1);
-    assert_eq!(format!("{:.1}", second.contrib_pct.unwrap()), "45.5");
-    assert_eq!(format!("{:.1}", second.pull_pp.unwrap()), "4.3");
+    assert!((change(second).to_f64() - 1542.4).abs() < 0.1);
+    assert_eq!(second.contrib_pct.unwrap().round(1).to_string(), "45.5");
+    assert_eq!(second.pull_pp.unwrap().round(1).to_string(), "4.3");
 }
 
 #[test]
@@ -361,7 +386,7 @@ fn two_year_average_on_comparable_scope() {
     let s = run(dir.path(), Period::Month(1), 2024, Prices::Comparable);
     let out = &s.prefecture.output_value;
     // E2 joined in 2023: 0 in the base two years back.
-    assert_eq!(out.base_two_years, Some(100.0));
+    assert_eq!(out.base_two_years.map(f64::from), Some(100.0));
     close(
         out.two_year_avg_pct,
         ((181.0f64 / 100.0).sqrt() - 1.0) * 100.0,
@@ -388,10 +413,10 @@ fn sales_exports_and_sales_ratio() {
     let s = run(dir.path(), Period::Month(1), 2024, Prices::Comparable);
     let p = &s.prefecture;
     let sales = p.sales_value.as_ref().expect("sales column present");
-    assert_eq!((sales.level, sales.base), (175.0, 145.0));
+    assert_eq!((sales.level.to_f64(), sales.base.to_f64()), (175.0, 145.0));
     let exports = p.export_value.as_ref().expect("export column present");
     assert_eq!(
-        (exports.level, exports.base),
+        (exports.level.to_f64(), exports.base.to_f64()),
         (10.0, 5.0),
         "an empty field counts as 0"
     );
@@ -475,26 +500,18 @@ fn parts_add_up_on_random_data() {
             ] {
                 let total = flow(&s.prefecture);
                 let flows: Vec<_> = parts.iter().map(flow).collect();
-                let sum = |m: fn(&review::aggregate::Flow) -> Option<f64>| {
-                    flows.iter().filter_map(m).sum::<f64>()
+                // Exact sums of exact fractions: the parts add up to the
+                // digit, not to within a tolerance.
+                let sum = |m: fn(&review::aggregate::Flow) -> Option<Rational>| {
+                    flows.iter().filter_map(m).sum::<Rational>()
                 };
-                if total.level > 0.0 {
-                    assert!(
-                        (sum(|f| f.share_pct) - 100.0).abs() < 1e-6,
-                        "case {case}: shares"
-                    );
+                if total.level.signum() > 0 {
+                    assert_eq!(sum(|f| f.share_pct), 100.0, "case {case}: shares");
                 }
                 if let Some(g) = total.yoy_pct {
-                    assert!(
-                        (sum(|f| f.pull_pp) - g).abs() < 1e-6,
-                        "case {case}: pulls {} vs {g}",
-                        sum(|f| f.pull_pp)
-                    );
+                    assert_eq!(sum(|f| f.pull_pp), g, "case {case}: pulls");
                     if total.comparable_level != total.base {
-                        assert!(
-                            (sum(|f| f.contrib_pct) - 100.0).abs() < 1e-6,
-                            "case {case}: contributions"
-                        );
+                        assert_eq!(sum(|f| f.contrib_pct), 100.0, "case {case}: contributions");
                     }
                 } else {
                     assert_eq!(total.base, 0.0, "growth is undefined only on a zero base");
@@ -537,13 +554,13 @@ fn catalogue_indicators_sum_mean_last_and_pooling() {
         ind.values.iter().find(|v| v.code == code).unwrap().clone()
     };
     let visits = get("tourist_visits", "100001");
-    assert_eq!((visits.level, visits.base), (Some(60.0), Some(40.0)));
+    let pair =
+        |v: &review::aggregate::IndicatorValue| (v.level.map(f64::from), v.base.map(f64::from));
+    assert_eq!(pair(&visits), (Some(60.0), Some(40.0)));
     close(visits.yoy_pct, 50.0);
     let new_region = get("tourist_visits", "100002");
-    assert_eq!(
-        (new_region.level, new_region.base, new_region.yoy_pct),
-        (Some(5.0), None, None)
-    );
+    assert_eq!(pair(&new_region), (Some(5.0), None));
+    assert_eq!(new_region.yoy_pct, None);
     assert_eq!(
         get("tourist_visits", "100003").level,
         None,
@@ -551,7 +568,7 @@ fn catalogue_indicators_sum_mean_last_and_pooling() {
     );
     // The prefecture has no rows of its own: the regions' sum.
     let pooled = get("tourist_visits", "100000");
-    assert_eq!((pooled.level, pooled.base), (Some(65.0), Some(40.0)));
+    assert_eq!(pair(&pooled), (Some(65.0), Some(40.0)));
     close(get("price_level", "100001").yoy_pct, 2.0);
     assert_eq!(
         get("price_level", "100000").level,
@@ -560,7 +577,7 @@ fn catalogue_indicators_sum_mean_last_and_pooling() {
     );
     // Its own rows win; `last` takes the latest month.
     let employees = get("employees", "100000");
-    assert_eq!((employees.level, employees.base), (Some(52.0), Some(48.0)));
+    assert_eq!(pair(&employees), (Some(52.0), Some(48.0)));
     let csv = String::from_utf8(s.to_csv("100000")).unwrap();
     assert!(
         csv.contains("\n2024-Q1,100001,total,tourist_visits,level,60,万人次\n"),
@@ -588,4 +605,282 @@ fn indicator_rows_are_validated() {
         err.contains("indicators.csv:2: column `value`: found `x`; expected a number"),
         "{err}"
     );
+}
+
+/// A second quarter whose January–March differ from April–June: 累计 runs
+/// from January, each cumulative period on its own scope (an enterprise
+/// that reported only in February is in 1—4月 and not in the quarter), and
+/// the earlier period (一季度) is computed as its own period. N enters in
+/// May: it is in 1—5月 and 1—6月, not in 1—4月.
+const Q2_ROWS: &str = "\
+2023-01,A,甲厂,100001,08,100,10
+2023-02,A,甲厂,100001,08,100,10
+2023-03,A,甲厂,100001,08,100,10
+2023-04,A,甲厂,100001,08,100,10
+2023-05,A,甲厂,100001,08,100,10
+2023-06,A,甲厂,100001,08,100,10
+2023-02,F,二月厂,100002,13,40,4
+2023-04,B,乙厂,100002,13,50,5
+2023-05,B,乙厂,100002,13,50,5
+2023-06,B,乙厂,100002,13,50,5
+2024-01,A,甲厂,100001,08,90,9
+2024-02,A,甲厂,100001,08,90,9
+2024-03,A,甲厂,100001,08,90,9
+2024-04,A,甲厂,100001,08,120,12
+2024-05,A,甲厂,100001,08,120,12
+2024-06,A,甲厂,100001,08,120,12
+2024-02,F,二月厂,100002,13,60,6
+2024-04,B,乙厂,100002,13,55,5
+2024-05,B,乙厂,100002,13,55,5
+2024-06,B,乙厂,100002,13,55,5
+2024-05,N,新厂,100003,44,30,3
+2024-06,N,新厂,100003,44,30,3
+";
+const Q2_INDUSTRIES: &str =
+    "industry_code,name\n08,黑色金属矿采选业\n13,农副食品加工业\n44,电力、热力生产和供应业\n";
+
+fn q2_fixture() -> tempfile::TempDir {
+    let dir = fixture(Q2_ROWS, None);
+    std::fs::write(dir.path().join("industries.csv"), Q2_INDUSTRIES).unwrap();
+    dir
+}
+
+fn row_value(csv: &str, key: &str) -> Option<f64> {
+    let line = csv
+        .lines()
+        .find(|l| l.split(',').skip(1).take(4).collect::<Vec<_>>().join(",") == key)
+        .unwrap_or_else(|| panic!("no row {key} in\n{csv}"));
+    line.split(',').nth(5).unwrap().parse().ok()
+}
+
+#[test]
+fn cumulative_figures_run_from_january_on_their_own_scope() {
+    let dir = q2_fixture();
+    let s = run(dir.path(), Period::Quarter(2), 2024, Prices::Current);
+    let csv = String::from_utf8(s.to_csv("100000")).unwrap();
+    let get = |key: &str| row_value(&csv, key);
+    // The quarter: A 360 + B 165 + N 60 = 585 against A 300 + B 150 = 450.
+    assert_eq!(get("100000,total,output_value,level"), Some(585.0));
+    close(s.prefecture.output_value.yoy_pct, 135.0 / 450.0 * 100.0);
+    // 1—4月: A 390 + F 60 + B 55 = 505 against A 400 + F 40 + B 50 = 490.
+    assert_eq!(get("100000,total,output_value,ytd_level:04"), Some(505.0));
+    close(
+        get("100000,total,output_value,ytd_yoy_pct:04"),
+        15.0 / 490.0 * 100.0,
+    );
+    // 1—6月: A 630 + F 60 + B 165 + N (May, June) 60 = 915 against
+    // A 600 + F 40 + B 150 = 790.
+    assert_eq!(get("100000,total,output_value,ytd_level:06"), Some(915.0));
+    close(
+        get("100000,total,output_value,ytd_yoy_pct:06"),
+        125.0 / 790.0 * 100.0,
+    );
+    // 当月 April: A 120 + B 55 against 100 + 50.
+    assert_eq!(get("100000,total,output_value,month_level:04"), Some(175.0));
+    close(
+        get("100000,total,output_value,month_yoy_pct:04"),
+        25.0 / 150.0 * 100.0,
+    );
+    // The series has the period's months only.
+    assert!(!csv.contains("ytd_level:03"), "{csv}");
+    // Regions' 累计 too: 乙市 through April is F and B: 115 against 90.
+    close(
+        get("100002,total,output_value,ytd_yoy_pct:04"),
+        25.0 / 90.0 * 100.0,
+    );
+    // 丙县 only has N, from May, on a zero base.
+    assert_eq!(get("100003,total,output_value,ytd_level:04"), Some(0.0));
+    assert_eq!(get("100003,total,output_value,ytd_level:05"), Some(30.0));
+    assert_eq!(get("100003,total,output_value,ytd_yoy_pct:05"), None);
+
+    // 一季度 as its own period: A 270 + F 60 = 330 against A 300 + F 40 = 340.
+    assert_eq!(s.earlier_period.as_deref(), Some("Q1"));
+    let earlier = s.prefecture.earlier.as_ref().unwrap();
+    close(earlier.output_yoy_pct, -10.0 / 340.0 * 100.0);
+    close(
+        get("100000,total,output_value,earlier_yoy_pct"),
+        -10.0 / 340.0 * 100.0,
+    );
+    close(
+        get("100000,total,value_added,earlier_yoy_pct"),
+        -1.0 / 34.0 * 100.0,
+    );
+    // And each county's: 乙市 in 一季度 is F alone.
+    close(
+        get("100002,total,output_value,earlier_yoy_pct"),
+        20.0 / 40.0 * 100.0,
+    );
+    // 丙县 had no enterprise in 一季度: no earlier growth.
+    assert_eq!(get("100003,total,output_value,earlier_yoy_pct"), None);
+    // The same as the earlier period's own bulletin.
+    let q1 = run(dir.path(), Period::Quarter(1), 2024, Prices::Current);
+    assert_eq!(earlier.output_yoy_pct, q1.prefecture.output_value.yoy_pct);
+    assert_eq!(
+        earlier.value_added_yoy_pct,
+        q1.prefecture.value_added.yoy_pct
+    );
+}
+
+#[test]
+fn three_sections_attributed_like_divisions() {
+    let dir = q2_fixture();
+    let s = run(dir.path(), Period::Quarter(2), 2024, Prices::Current);
+    let codes: Vec<&str> = s.sections.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["B", "C", "D"]);
+    let [b, c, d] = [&s.sections[0], &s.sections[1], &s.sections[2]];
+    assert_eq!((b.name.as_str(), b.enterprises), ("采矿业", 1));
+    assert_eq!(d.name, "电力、热力、燃气及水生产和供应业");
+    close(b.output_value.yoy_pct, 60.0 / 300.0 * 100.0);
+    close(c.output_value.yoy_pct, 15.0 / 150.0 * 100.0);
+    // D is N alone: a zero base, so no growth, share or pull undefined.
+    assert_eq!(d.output_value.base, 0.0);
+    assert_eq!(d.output_value.yoy_pct, None);
+    close(d.output_value.share_pct, 60.0 / 585.0 * 100.0);
+    close(d.output_value.pull_pp, 60.0 / 450.0 * 100.0);
+    // The sections' pulls add up to the total's growth, exactly.
+    let pulls = s
+        .sections
+        .iter()
+        .filter_map(|f| f.output_value.pull_pp)
+        .sum::<Rational>();
+    assert_eq!(Some(pulls), s.prefecture.output_value.yoy_pct);
+    let csv = String::from_utf8(s.to_csv("100000")).unwrap();
+    for measure in [
+        "enterprises,level",
+        "output_value,level",
+        "output_value,yoy_pct",
+        "output_value,share_pct",
+        "output_value,share_pp",
+        "output_value,contrib_pct",
+        "output_value,pull_pp",
+        "value_added,level",
+        "value_added,yoy_pct",
+    ] {
+        row_value(&csv, &format!("100000,section:C,{measure}"));
+    }
+    assert_eq!(
+        row_value(&csv, "100000,section:B,enterprises,level"),
+        Some(1.0)
+    );
+}
+
+#[test]
+fn industry_groups_from_their_file() {
+    let dir = q2_fixture();
+    std::fs::write(
+        dir.path().join("industry_groups.csv"),
+        "group,name,industry_code\nenergy,能源工业,08\nenergy,能源工业,44\n",
+    )
+    .unwrap();
+    let s = run(dir.path(), Period::Quarter(2), 2024, Prices::Current);
+    let g = &s.groups[0];
+    assert_eq!(
+        (g.code.as_str(), g.name.as_str(), g.enterprises),
+        ("energy", "能源工业", 2)
+    );
+    // A 360 + N 60 against A 300.
+    close(g.output_value.yoy_pct, 120.0 / 300.0 * 100.0);
+    let csv = String::from_utf8(s.to_csv("100000")).unwrap();
+    assert_eq!(
+        row_value(&csv, "100000,group:energy,output_value,level"),
+        Some(420.0)
+    );
+    // A division the file does not know is an error with its line.
+    std::fs::write(
+        dir.path().join("industry_groups.csv"),
+        "group,name,industry_code\nenergy,能源工业,08\nenergy,能源,44\nenergy,能源工业,99\n",
+    )
+    .unwrap();
+    let err = load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("industry_groups.csv:3: column `name`: found `能源`; group energy is named `能源工业` above"), "{err}");
+    assert!(err.contains("industry_groups.csv:4: column `industry_code`: found `99`; expected a division code from industries.csv"), "{err}");
+}
+
+/// On random rosters, every 累计 figure is the figure of January to that
+/// month computed as its own period, and the earlier period's growth is the
+/// earlier period's own: for the whole and every county, for periods that
+/// start in January and periods that do not.
+#[test]
+fn cumulative_and_earlier_figures_match_their_own_periods_on_random_data() {
+    let mut rng = Lcg(11);
+    let regions = ["100001", "100002", "100003"];
+    for case in 0..12 {
+        let mut rows = String::new();
+        for e in 0..(4 + rng.below(20)) {
+            for year in [2023, 2024] {
+                for month in 1..=9 {
+                    if rng.below(3) == 0 {
+                        continue;
+                    }
+                    // Enterprises move now and then.
+                    let region = regions[(e as usize + rng.below(4) as usize / 3) % 3];
+                    let industry = if rng.below(2) == 0 { "13" } else { "27" };
+                    let out = rng.below(100_000) as f64 / 100.0;
+                    let va = (out * (rng.below(40) as f64 / 100.0) * 100.0).round() / 100.0;
+                    rows.push_str(&format!(
+                        "{year}-{month:02},E{e},厂,{region},{industry},{out},{va}\n"
+                    ));
+                }
+            }
+        }
+        let dir = fixture(&rows, None);
+        let data = load(dir.path()).unwrap();
+        let summary = |period: Period| {
+            aggregate(
+                &data,
+                Request {
+                    period,
+                    year: 2024,
+                    prices: Prices::Current,
+                    region: None,
+                },
+            )
+            .ok()
+        };
+        for period in [
+            Period::Quarter(2),
+            Period::Quarter(3),
+            Period::H1,
+            Period::Months(1, 8),
+            Period::Months(4, 5),
+        ] {
+            let Some(s) = summary(period) else { continue };
+            let (first, last) = period.month_range();
+            for (i, m) in (first..=last).enumerate() {
+                let Some(own) = summary(Period::cumulative_to(m)) else {
+                    continue;
+                };
+                let units = std::iter::once((&s.prefecture, &own.prefecture))
+                    .chain(s.regions.iter().zip(&own.regions));
+                for (unit, alone) in units {
+                    let month = &unit.monthly[i];
+                    assert_eq!(
+                        month.output_ytd, alone.output_value.level,
+                        "case {case} {period} {m}"
+                    );
+                    assert_eq!(
+                        month.output_ytd_yoy_pct, alone.output_value.yoy_pct,
+                        "case {case} {period} {m} {}",
+                        unit.code
+                    );
+                    assert_eq!(month.value_added_ytd_yoy_pct, alone.value_added.yoy_pct);
+                }
+            }
+            if let Some(earlier) = period.earlier()
+                && let Some(then) = summary(earlier)
+            {
+                let units = std::iter::once((&s.prefecture, &then.prefecture))
+                    .chain(s.regions.iter().zip(&then.regions));
+                for (unit, alone) in units {
+                    let e = unit.earlier.as_ref().expect("an earlier period");
+                    assert_eq!(
+                        e.output_yoy_pct, alone.output_value.yoy_pct,
+                        "case {case} {period} earlier {}",
+                        unit.code
+                    );
+                    assert_eq!(e.value_added_yoy_pct, alone.value_added.yoy_pct);
+                }
+            }
+        }
+    }
 }

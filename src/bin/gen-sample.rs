@@ -156,6 +156,7 @@ fn main() {
 
     write(&dir, "regions.csv", &regions_csv());
     write(&dir, "industries.csv", &industries_csv());
+    write(&dir, "industry_groups.csv", &groups_csv());
     write(
         &dir,
         "industry_monthly.csv",
@@ -394,6 +395,17 @@ fn industries_csv() -> String {
     let mut s = String::from("industry_code,name\n");
     for (code, name, ..) in INDUSTRIES {
         let _ = writeln!(s, "{code},\"{name}\"");
+    }
+    s
+}
+
+/// 装备制造业: the sample's divisions among 33–40 (NBS's definition).
+fn groups_csv() -> String {
+    let mut s = String::from("group,name,industry_code\n");
+    for (code, ..) in INDUSTRIES {
+        if (33..=40).contains(&code.parse::<u32>().unwrap_or(0)) {
+            let _ = writeln!(s, "equipment,装备制造业,{code}");
+        }
     }
     s
 }

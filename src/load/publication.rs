@@ -13,6 +13,9 @@
 //!
 //! [review]
 //! byline = "本报记者 李明 王静"
+//! headline = "稳中有进 量质齐升"   # default: chosen from the figures
+//! subtitle = "——上半年延边州工业经济运行综述"
+//! whole = "全州"                   # default: from the prefecture's name
 //! regions = ["延吉市", "222404"]   # county sections first, in this order
 //! ```
 
@@ -61,6 +64,13 @@ pub struct Masthead {
 pub struct ReviewSettings {
     /// The lead article's byline.
     pub byline: Option<String>,
+    /// The headline, instead of the one the figures suggest.
+    pub headline: Option<String>,
+    /// The 副题, instead of ——〈period〉〈place〉工业经济运行综述.
+    pub subtitle: Option<String>,
+    /// How the prefecture calls itself in prose (全州, 全市, 全盟, 全区),
+    /// instead of the word its name gives.
+    pub whole: Option<String>,
     /// County-level units (code or name) whose sections come first, in this
     /// order; the others follow in the order of `regions.csv`. Resolved to
     /// codes when loaded.

@@ -10,6 +10,7 @@ use super::{growth, one_decimal, pp_change, signed, with_tongbi, yi};
 use crate::aggregate::FigureRow;
 use crate::error::DataError;
 use crate::load::{Field, Segment, Story, Text};
+use crate::number::Rational;
 
 /// A story ready for the template: every figure worded.
 #[derive(Debug, Clone, Serialize)]
@@ -94,7 +95,9 @@ impl<'a> Figures<'a> {
             [p, i, m] => (p, "total".to_string(), i, m),
             [p, g, i, m] => (
                 p,
-                if g.starts_with("industry:") || g == "total" {
+                // `industry:13`, `section:C`, `group:equipment`; a bare
+                // code is a division.
+                if g.contains(':') || g == "total" {
                     g.to_string()
                 } else {
                     format!("industry:{g}")
@@ -178,8 +181,8 @@ fn format(row: &FigureRow, format: Option<&str>) -> Result<String, String> {
             ))
         }
     };
-    let number = |v: f64| match unit {
-        "户" | "位" => format!("{v:.0}"),
+    let number = |v: Rational| match unit {
+        "户" | "位" => v.round(0).to_string(),
         "万元" => yi(v),
         _ => one_decimal(v),
     };
@@ -189,7 +192,7 @@ fn format(row: &FigureRow, format: Option<&str>) -> Result<String, String> {
             Some(v) => match unit {
                 "%" => format!("{}%", one_decimal(v)),
                 "百分点" => format!("{}个百分点", one_decimal(v)),
-                "位" => format!("第{v:.0}位"),
+                "位" => format!("第{}位", v.round(0)),
                 "万元" => format!("{}亿元", yi(v)),
                 _ => format!("{}{unit}", number(v)),
             },
@@ -197,7 +200,7 @@ fn format(row: &FigureRow, format: Option<&str>) -> Result<String, String> {
         "num" => row.value.map_or("—".into(), number),
         "signed" => match unit {
             "户" | "位" => row.value.map_or("—".into(), number),
-            "万元" => signed(row.value.map(|v| v / 10_000.0)),
+            "万元" => signed(row.value.and_then(|v| v.div_int(10_000))),
             _ => signed(row.value),
         },
         "growth" => {
@@ -287,6 +290,7 @@ mod tests {
         v: Option<f64>,
         unit: &str,
     ) -> FigureRow {
+        let v = v.and_then(Rational::from_f64);
         FigureRow {
             region: region.into(),
             group: group.into(),

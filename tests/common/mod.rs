@@ -32,3 +32,32 @@ pub fn pdf_text(path: &Path) -> String {
     let text = pdf_extract::extract_text_from_mem(&bytes).expect("extract PDF text");
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// A copy of the shipped data folder (its files; the stories too when
+/// `stories` is set) to change for a test.
+pub fn sample_copy(stories: bool) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = repo().join("data");
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    if stories {
+        copy(&data.join("stories"), &dir.path().join("stories"));
+    }
+    dir
+}
