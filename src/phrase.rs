@@ -1097,6 +1097,49 @@ mod tests {
         assert_eq!(against_earlier(q(1.0), None, "一季度"), None);
     }
 
+    /// A unit whose output and value added grew by `out` and `va` %.
+    fn grown(out: f64, va: f64) -> Figures {
+        let flow = |g: f64| crate::aggregate::Flow {
+            level: Rational::ZERO,
+            comparable_level: Rational::ZERO,
+            base: Rational::ZERO,
+            yoy_pct: q(g),
+            share_pct: None,
+            share_pp: None,
+            contrib_pct: None,
+            pull_pp: None,
+            base_two_years: None,
+            two_year_avg_pct: None,
+        };
+        Figures {
+            code: "100000".into(),
+            name: "测试州".into(),
+            enterprises: 1,
+            output_value: flow(out),
+            value_added: flow(va),
+            sales_value: None,
+            export_value: None,
+            sales_ratio: None,
+            rank: None,
+            monthly: Vec::new(),
+            air: None,
+            earlier: None,
+        }
+    }
+
+    #[test]
+    fn headlines_fit_the_figures() {
+        assert_eq!(headline(&grown(2.6, 4.2)), "稳中有进 量增质升");
+        assert_eq!(headline(&grown(2.6, 1.0)), "稳中有进 量质齐升");
+        assert_eq!(headline(&grown(2.6, -1.0)), "规模扩大 稳步增长");
+        // Output falls: never 量增, however value added does.
+        assert_eq!(headline(&grown(-1.0, 4.2)), "承压前行 蓄势待发");
+        // Decided on the printed values: 0.04 % is 持平.
+        assert_eq!(headline(&grown(0.04, 4.2)), "稳字当头 蓄势前行");
+        // 2.25 and 2.26 both print 2.3: as printed, value added is not faster.
+        assert_eq!(headline(&grown(2.25, 2.26)), "稳中有进 量质齐升");
+    }
+
     #[test]
     fn lists_and_ranks() {
         assert_eq!(

@@ -624,3 +624,25 @@ fn a_city_prefecture_says_quan_shi_and_periods_keep_their_names() {
         "{csv}"
     );
 }
+
+/// publication.toml may set the headline, the 副题 and the word the
+/// prefecture calls itself by; the headline otherwise follows the figures.
+#[test]
+fn publication_sets_headline_subtitle_and_whole() {
+    let data = sample_copy(false);
+    let path = data.path().join("publication.toml");
+    let mut toml = std::fs::read_to_string(&path).unwrap();
+    toml.push_str("headline = \"工业经济稳步回升\"\nsubtitle = \"——延边州上半年工业运行观察\"\nwhole = \"全区\"\n");
+    std::fs::write(&path, toml).unwrap();
+    let (_out, pdf) = build(&["--data", data.path().to_str().unwrap()]);
+    let text = pdf_text(&pdf);
+    for piece in [
+        "工业经济稳步回升",
+        "——延边州上半年工业运行观察",
+        "全区319户规模以上工业企业",
+        "2024年全区规上工业累计增速",
+    ] {
+        assert!(text.contains(piece), "{piece} missing from {text}");
+    }
+    assert!(!text.contains("稳中有进"));
+}
