@@ -457,8 +457,8 @@ impl Lcg {
 }
 
 /// On random rosters (entries, exits, gaps, zero bases), the parts always add
-/// up: shares to 100, contributions to 100, pulls to the total growth — for
-/// regions and for divisions alike.
+/// up, exactly: shares to 100, contributions to 100, pulls to the total
+/// growth — for regions, divisions and the three sections alike.
 #[test]
 fn parts_add_up_on_random_data() {
     let mut rng = Lcg(7);
@@ -466,7 +466,8 @@ fn parts_add_up_on_random_data() {
         let mut rows = String::new();
         for e in 0..(3 + rng.below(25)) {
             let region = 100001 + rng.below(3);
-            let industry = if rng.below(2) == 0 { "13" } else { "27" };
+            // Divisions in the three sections (B: 08, C: 13 and 27, D: 44).
+            let industry = ["08", "13", "27", "44"][rng.below(4) as usize];
             for year in [2023, 2024] {
                 for month in 1..=3 {
                     if rng.below(4) == 0 {
@@ -481,6 +482,11 @@ fn parts_add_up_on_random_data() {
             }
         }
         let dir = fixture(&rows, None);
+        std::fs::write(
+            dir.path().join("industries.csv"),
+            Q2_INDUSTRIES.to_string() + "27,医药制造业\n",
+        )
+        .unwrap();
         let data = load(dir.path()).unwrap();
         let Ok(s) = aggregate(
             &data,
@@ -493,7 +499,7 @@ fn parts_add_up_on_random_data() {
         ) else {
             continue; // no 2024 rows drawn: nothing to check
         };
-        for parts in [&s.regions, &s.industries] {
+        for parts in [&s.regions, &s.industries, &s.sections] {
             for flow in [
                 |f: &review::aggregate::Figures| f.output_value.clone(),
                 |f: &review::aggregate::Figures| f.value_added.clone(),
