@@ -116,8 +116,9 @@ pub struct Request<'a> {
     pub summary_csv: &'a [u8],
     /// The template's main file.
     pub template: &'a Path,
-    /// Every file of the template's folder, hashed ([`hash_folder`]).
-    pub template_files: &'a [Hashed],
+    /// Every file of the template's folder, hashed, with its bytes
+    /// ([`read_folder`]): attached, so the PDF alone can be rebuilt.
+    pub template_files: &'a [(Hashed, Vec<u8>)],
     /// The font files, hashed ([`hash_files`]).
     pub fonts: &'a [Hashed],
     /// The selected input rows ([`inputs`]), the same for every bulletin of
@@ -168,9 +169,17 @@ pub fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Folder under [`EVIDENCE_DIR`] holding the template folder's files.
+pub const TEMPLATE_DIR: &str = "template";
+
 /// Every regular file under `dir`, relative paths with `/`, sorted, hashed.
 pub fn hash_folder(dir: &Path) -> Result<Vec<Hashed>> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<Hashed>) -> std::io::Result<()> {
+    Ok(read_folder(dir)?.into_iter().map(|(h, _)| h).collect())
+}
+
+/// [`hash_folder`], with each file's bytes.
+pub fn read_folder(dir: &Path) -> Result<Vec<(Hashed, Vec<u8>)>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(Hashed, Vec<u8>)>) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
             let path = entry?.path();
             if path.is_dir() {
@@ -181,11 +190,13 @@ pub fn hash_folder(dir: &Path) -> Result<Vec<Hashed>> {
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect();
-                out.push(Hashed {
+                let bytes = std::fs::read(&path)?;
+                let hashed = Hashed {
                     path: rel.join("/"),
-                    sha256: sha256(&std::fs::read(&path)?),
+                    sha256: sha256(&bytes),
                     rows: None,
-                });
+                };
+                out.push((hashed, bytes));
             }
         }
         Ok(())
@@ -197,7 +208,7 @@ pub fn hash_folder(dir: &Path) -> Result<Vec<Hashed>> {
             dir.display()
         ))
     })?;
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     Ok(out)
 }
 
@@ -354,6 +365,26 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             bytes: bytes.to_vec(),
         });
     }
+    // The template folder, so that `verify` needs nothing but the PDF.
+    for (file, bytes) in req.template_files {
+        let mime = match file.path.rsplit('.').next() {
+            Some("typ" | "txt" | "csv" | "md") => "text/plain",
+            Some("svg") => "image/svg+xml",
+            Some("png") => "image/png",
+            Some("jpg" | "jpeg") => "image/jpeg",
+            _ => "application/octet-stream",
+        };
+        attachments.push(Attachment {
+            path: format!("{EVIDENCE_DIR}/{TEMPLATE_DIR}/{}", file.path),
+            description: format!(
+                "{}: the template folder's file this bulletin was typeset with",
+                file.path
+            ),
+            relationship: "source",
+            mime,
+            bytes: bytes.clone(),
+        });
+    }
     attachments.push(Attachment {
         path: format!("{EVIDENCE_DIR}/summary.csv"),
         description: "summary.csv: every figure of the bulletin, unrounded".into(),
@@ -376,7 +407,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        template_files: req.template_files.to_vec(),
+        template_files: req.template_files.iter().map(|(h, _)| h.clone()).collect(),
         fonts: req.fonts.to_vec(),
         inputs: hashed,
         summary_csv_sha256: sha256(req.summary_csv),

@@ -206,7 +206,8 @@ struct Prepared<'o> {
     stories: Vec<load::Story>,
     fonts: render::Fonts,
     template: render::Template,
-    template_files: Vec<evidence::Hashed>,
+    /// The template folder's files, hashed, with their bytes (attached).
+    template_files: Vec<(evidence::Hashed, Vec<u8>)>,
     font_files: Vec<evidence::Hashed>,
     inputs: evidence::Inputs,
     timestamp: i64,
@@ -321,7 +322,7 @@ impl<'o> Prepared<'o> {
         data.rows = load::EnterpriseRows::default();
         let (fonts, font_files, inputs) = archived?;
         let stories = load::stories(&data, year, opts.period).map_err(remap)?;
-        let template_files = evidence::hash_folder(&render::template_root(&opts.template))?;
+        let template_files = evidence::read_folder(&render::template_root(&opts.template))?;
         Ok(Prepared {
             opts,
             transcoded,

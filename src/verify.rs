@@ -4,7 +4,10 @@
 //! Reads the manifest and attachments out of the PDF, checks every attached
 //! file against the manifest's SHA-256, the template folder and fonts against
 //! theirs, reruns the whole pipeline from the attached rows with the
-//! recorded period and timestamp, and compares the bytes.
+//! recorded period and timestamp, and compares the bytes. The template is
+//! the one attached to the PDF (`evidence/template/…`) unless `--template`
+//! names another, so the PDF and a `review` binary of the recorded version
+//! are all an archive needs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,8 @@ use crate::period::Period;
 pub struct Request {
     /// The PDF.
     pub pdf: PathBuf,
-    /// Template to rebuild with; default `templates/<name in the manifest>`.
+    /// Template to rebuild with; default the template folder attached to
+    /// the PDF, or `templates/<name in the manifest>` for a PDF without one.
     pub template: Option<PathBuf>,
     /// Extra fonts, as for the original build.
     pub font_path: Option<PathBuf>,
@@ -68,11 +72,34 @@ pub fn verify(req: &Request) -> Result<String> {
         problems.push("attachment evidence/summary.csv is missing or was changed".into());
     }
 
+    let work = tempfile::tempdir().map_err(|e| Error::Output {
+        path: std::env::temp_dir(),
+        source: e,
+    })?;
     // Template and fonts against the manifest.
-    let template = req
-        .template
-        .clone()
-        .unwrap_or_else(|| Path::new("templates").join(&manifest.template));
+    let attached_template: BTreeMap<&str, &Vec<u8>> = files
+        .iter()
+        .filter_map(|(name, bytes)| {
+            name.strip_prefix(&format!("evidence/{}/", evidence::TEMPLATE_DIR))
+                .map(|n| (n, bytes))
+        })
+        .collect();
+    let template = match &req.template {
+        Some(template) => template.clone(),
+        None if !attached_template.is_empty() => {
+            let dir = work.path().join("template");
+            for (name, bytes) in &attached_template {
+                write_attached(
+                    &dir,
+                    name,
+                    bytes,
+                    &format!("{shown}: attachment evidence/template/{name}"),
+                )?;
+            }
+            dir.join(&manifest.template)
+        }
+        None => Path::new("templates").join(&manifest.template),
+    };
     let now = evidence::hash_folder(&crate::render::template_root(&template))?;
     problems.extend(compare_hashes(
         "template file",
@@ -88,33 +115,18 @@ pub fn verify(req: &Request) -> Result<String> {
         .period
         .parse()
         .map_err(|e| Error::Verify(format!("{shown}: {e}")))?;
-    let work = tempfile::tempdir().map_err(|e| Error::Output {
-        path: std::env::temp_dir(),
-        source: e,
-    })?;
     let data_dir = work.path().join("data");
     std::fs::create_dir_all(&data_dir).map_err(|e| Error::Output {
         path: data_dir.clone(),
         source: e,
     })?;
     for (name, bytes) in &data_files {
-        // Names come from the PDF: only plain relative paths inside the folder.
-        let plain = Path::new(name)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !plain {
-            return Err(Error::Verify(format!(
-                "{shown}: attachment evidence/data/{name} is not a plain relative name; refusing to write it"
-            )));
-        }
-        let path = data_dir.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::Output {
-                path: parent.to_path_buf(),
-                source: e,
-            })?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| Error::Output { path, source: e })?;
+        write_attached(
+            &data_dir,
+            name,
+            bytes,
+            &format!("{shown}: attachment evidence/data/{name}"),
+        )?;
     }
     let opts = crate::Options {
         period,
@@ -153,8 +165,21 @@ pub fn verify(req: &Request) -> Result<String> {
         }
         Err(err) => problems.push(format!("the attached data does not rebuild: {err}")),
     }
+    let version = env!("CARGO_PKG_VERSION");
+    let other_version = (manifest.version != version).then(|| {
+        format!(
+            "the PDF was made by review {}, this is review {version}",
+            manifest.version
+        )
+    });
     if !problems.is_empty() {
         problems.dedup();
+        if let Some(note) = &other_version {
+            problems.insert(
+                0,
+                format!("{note}: verify it with review {}", manifest.version),
+            );
+        }
         return Err(Error::Verify(format!(
             "{shown} does not verify:\n  - {}",
             problems.join("\n  - ")
@@ -162,9 +187,40 @@ pub fn verify(req: &Request) -> Result<String> {
     }
     let (y, m, d, h, mi, s) = crate::civil_from_timestamp(manifest.created);
     Ok(format!(
-        "verified: {shown} is byte-identical to a rebuild from its attached data ({}-{}, {}, created {y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z)",
-        manifest.year, manifest.period, manifest.template
+        "verified: {shown} is byte-identical to a rebuild from its attached data{} ({}-{}, {}, created {y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z){}",
+        if req.template.is_none() && !attached_template.is_empty() {
+            " and template"
+        } else {
+            ""
+        },
+        manifest.year,
+        manifest.period,
+        manifest.template,
+        other_version
+            .map(|n| format!("; note: {n}"))
+            .unwrap_or_default(),
     ))
+}
+
+/// Writes an attachment under `dir`. Names come from the PDF: only plain
+/// relative paths inside the folder are written.
+fn write_attached(dir: &Path, name: &str, bytes: &[u8], what: &str) -> Result<()> {
+    let plain = Path::new(name)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Err(Error::Verify(format!(
+            "{what} is not a plain relative name; refusing to write it"
+        )));
+    }
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::Output {
+            path: parent.to_path_buf(),
+            source: e,
+        })?;
+    }
+    std::fs::write(&path, bytes).map_err(|e| Error::Output { path, source: e })
 }
 
 /// Files that differ between what the manifest recorded and what is here.

@@ -474,6 +474,42 @@ fn verify_passes_on_a_fresh_pdf_and_fails_on_a_changed_byte() {
     assert!(stderr(&bad).contains("tampered.pdf"), "{}", stderr(&bad));
 }
 
+/// An archive keeps the PDF, not the repository: the PDF copied alone into
+/// an empty folder verifies from its attached template folder.
+#[test]
+fn verify_needs_nothing_but_the_pdf() {
+    let out_dir = sample_bulletin();
+    let archive = tempfile::tempdir().unwrap();
+    let pdf = archive.path().join("review-2024-H1.pdf");
+    std::fs::copy(out_dir.path().join("2024-H1/review-2024-H1.pdf"), &pdf).unwrap();
+    let alone = |pdf: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_review"))
+            .args(["verify", pdf.file_name().unwrap().to_str().unwrap()])
+            .current_dir(archive.path())
+            .output()
+            .unwrap()
+    };
+    let ok = alone(&pdf);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let line = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        line.contains("byte-identical to a rebuild from its attached data and template"),
+        "{line}"
+    );
+    let files = review::evidence::read_attachments(&std::fs::read(&pdf).unwrap()).unwrap();
+    for name in ["lib.typ", "review.typ", "brief.typ"] {
+        let attached = &files[&format!("evidence/template/{name}")];
+        assert_eq!(
+            attached,
+            &std::fs::read(repo().join("templates").join(name)).unwrap()
+        );
+    }
+    assert!(
+        std::fs::read_dir(archive.path()).unwrap().count() == 1,
+        "verify wrote nothing here"
+    );
+}
+
 #[test]
 fn verify_names_a_changed_template() {
     let templates = template_copy();
