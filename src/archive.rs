@@ -111,6 +111,38 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     })
 }
 
+/// Writes one document (a correction notice) with a bulletin's guarantees:
+/// under the folder's lock, staged and renamed, left alone when the same
+/// bytes are there (returns `true`), refused when different ones are unless
+/// `force`.
+pub fn archive_one(path: &Path, bytes: &[u8], force: bool) -> Result<bool> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let _lock = lock(dir)?;
+    match std::fs::read(path) {
+        Ok(existing) if existing == bytes => return Ok(true),
+        Ok(_) if !force => {
+            return Err(Error::Output {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a different file is already there; run with --force to replace it",
+                ),
+            });
+        }
+        _ => {}
+    }
+    write_atomic(path, bytes)?;
+    sync_dir(dir);
+    Ok(false)
+}
+
 /// `--summary-only`: writes `summary.json` and `summary.csv` (staged, then
 /// renamed) under the folder's lock; returns their paths.
 pub fn summaries(dir: &Path, json: &[u8], csv: &[u8]) -> Result<(PathBuf, PathBuf)> {

@@ -146,6 +146,23 @@ pub struct Evidence {
     pub manifest: Manifest,
 }
 
+/// Name of the attached `summary.json` (without [`EVIDENCE_DIR`]): the
+/// figures and every sentence and table cell as printed, so that `review
+/// diff` can name the printed text a revision changed.
+pub const SUMMARY_JSON: &str = "summary.json";
+
+impl Evidence {
+    /// Gives the attached `summary.json` its bytes: the document the
+    /// template reads, which lists the attachments (this one among them) and
+    /// so can only be written once they are gathered.
+    pub fn set_summary_json(&mut self, json: &[u8]) {
+        let path = format!("{EVIDENCE_DIR}/{SUMMARY_JSON}");
+        if let Some(a) = self.attachments.iter_mut().find(|a| a.path == path) {
+            a.bytes = json.to_vec();
+        }
+    }
+}
+
 /// A story file's path within the data folder (and, under
 /// `{EVIDENCE_DIR}/data/`, within the PDF): `stories/2024-H1/<name>`.
 fn story_path(year: i32, period: Period, name: &str) -> String {
@@ -391,6 +408,14 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
         relationship: "data",
         mime: "text/csv",
         bytes: req.summary_csv.to_vec(),
+    });
+    // Its bytes come once the document is serialised (set_summary_json).
+    attachments.push(Attachment {
+        path: format!("{EVIDENCE_DIR}/{SUMMARY_JSON}"),
+        description: "summary.json: the figures and the bulletin's text as printed".into(),
+        relationship: "data",
+        mime: "application/json",
+        bytes: Vec::new(),
     });
     let manifest = Manifest {
         tool: "review".into(),

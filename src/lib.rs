@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod archive;
+pub mod diff;
 pub mod error;
 pub mod evidence;
 pub mod load;
@@ -477,6 +478,7 @@ impl<'o> Prepared<'o> {
             attachments: &evidence.attachments,
         })
         .expect("the bulletin serialises");
+        evidence.set_summary_json(&json);
         // The JSON above has the names; the bytes move to the renderer (the
         // stories' pictures among them, which the template shows from there).
         let files = evidence
@@ -541,7 +543,7 @@ fn original_paths(transcoded: &Option<tempfile::TempDir>, data_dir: &Path, err: 
 
 /// The creation time in seconds since 1970 (UTC): `SOURCE_DATE_EPOCH` when
 /// it is set, so that rebuilds are byte-identical, otherwise now.
-fn timestamp() -> i64 {
+pub fn timestamp() -> i64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

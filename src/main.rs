@@ -137,6 +137,38 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         font_path: Option<PathBuf>,
     },
+    /// Lists what a revision changed between two versions of a bulletin.
+    ///
+    /// OLD and NEW are bulletin PDFs made by review (their attached
+    /// summary.csv, summary.json and manifest) or summary.csv files. Prints
+    /// every figure that differs (unrounded and as printed, and the
+    /// difference), then the printed sentences and table cells that changed,
+    /// then what differs in the manifests; one line when nothing differs.
+    /// Example: review diff old/review-2024-H1.pdf out/2024-H1/review-2024-H1.pdf
+    Diff {
+        /// The bulletin as published (PDF or summary.csv).
+        old: PathBuf,
+        /// The revised bulletin (PDF or summary.csv).
+        new: PathBuf,
+        /// Also write the differences as CSV
+        /// (kind,key,old,new,old_printed,new_printed,difference).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Exit 1 when anything differs, as `git diff --exit-code` does.
+        #[arg(long)]
+        exit_code: bool,
+        /// Write a typeset 更正说明 (correction notice) PDF listing the
+        /// figures whose printed value changed. Default FILE:
+        /// notice-<period>.pdf beside NEW.
+        #[arg(long, value_name = "FILE", num_args = 0..=1)]
+        notice: Option<Option<PathBuf>>,
+        /// The notice's template. Default: templates/notice.typ
+        #[arg(long, value_name = "PATH", default_value = "templates/notice.typ")]
+        template: PathBuf,
+        /// Replace a different notice already at FILE.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Polars allocates from many threads, and glibc gives each its own arena:
@@ -176,9 +208,63 @@ fn parse_period(text: &str) -> Result<Period, String> {
     text.parse::<Period>().map_err(|e| e.to_string())
 }
 
+/// `review diff`: the report on stdout, the CSV and the notice if asked.
+fn diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    csv: Option<&std::path::Path>,
+    notice: Option<(Option<&std::path::Path>, &std::path::Path, bool)>,
+    exit_code: bool,
+) -> Result<ExitCode, review::Error> {
+    let report = review::diff::compare(review::diff::read(old)?, review::diff::read(new)?)?;
+    print!("{}", report.to_text());
+    if let Some(path) = csv {
+        review::archive::write_atomic(path, &report.to_csv())?;
+        eprintln!("review: wrote {}", path.display());
+    }
+    if let Some((path, template, force)) = notice {
+        let path = path.map_or_else(
+            || {
+                new.parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join(format!("notice-{}.pdf", report.new.period))
+            },
+            std::path::Path::to_path_buf,
+        );
+        let unchanged = review::diff::write_notice(&report, &path, template, force)?;
+        if unchanged {
+            eprintln!(
+                "review: {} is already this notice, byte for byte; left as it was",
+                path.display()
+            );
+        }
+        println!("{}", path.display());
+    }
+    Ok(if exit_code && !report.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = Cli::parse();
+    if let Some(Command::Diff {
+        old,
+        new,
+        csv,
+        exit_code,
+        notice,
+        template,
+        force,
+    }) = &cli.command
+    {
+        let notice = notice
+            .as_ref()
+            .map(|n| (n.as_deref(), template.as_path(), *force));
+        return diff(old, new, csv.as_deref(), notice, *exit_code).unwrap_or_else(|e| fail(&e));
+    }
     if let Some(Command::Verify {
         file,
         template,

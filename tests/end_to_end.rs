@@ -377,6 +377,10 @@ fn attachments_hold_inputs_summary_and_manifest() {
             "evidence/data/stories/2024-H1/muer.svg",
             "evidence/manifest.json",
             "evidence/summary.csv",
+            "evidence/summary.json",
+            "evidence/template/brief.typ",
+            "evidence/template/lib.typ",
+            "evidence/template/review.typ",
         ]
     );
     // The editors' files travel byte for byte.
@@ -391,6 +395,10 @@ fn attachments_hold_inputs_summary_and_manifest() {
     assert_eq!(
         files["evidence/manifest.json"],
         std::fs::read(dir.join("review-2024-H1.manifest.json")).unwrap()
+    );
+    assert_eq!(
+        files["evidence/summary.json"],
+        std::fs::read(dir.join("summary.json")).unwrap()
     );
 
     // Only the months the bulletin used: 2024 H1, 2023 H1 and 2022 H1.

@@ -1,0 +1,226 @@
+//! Revisions (数据修订): `review diff` between two versions of a bulletin,
+//! its CSV and exit code, and the 更正说明 it typesets, as a statistician
+//! uses them after a return was corrected.
+
+mod common;
+use common::{pdf_text, review, sample_copy, stderr};
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The sample's 2024 H1 bulletin built from `data` into a new folder.
+fn bulletin(data: &Path) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let run = review(&[
+        "--period",
+        "H1",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let pdf = out.path().join("2024-H1/review-2024-H1.pdf");
+    (out, pdf)
+}
+
+/// summary.csv as key → value, read as a user would.
+fn figures(path: &Path) -> BTreeMap<String, String> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                format!("{},{},{},{}", &r[1], &r[2], &r[3], &r[4]),
+                r[5].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The sample with one enterprise's March 2024 output revised up by 500 万元.
+fn revised() -> tempfile::TempDir {
+    let data = sample_copy(true);
+    let path = data.path().join("industry_monthly.csv");
+    let rows = std::fs::read_to_string(&path).unwrap();
+    let mut done = false;
+    let rows: Vec<String> = rows
+        .lines()
+        .map(|line| {
+            if !done && line.starts_with("2024-03,2224050001,") {
+                done = true;
+                let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+                f[5] = format!("{:.1}", f[5].parse::<f64>().unwrap() + 500.0);
+                f.join(",")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert!(done, "the enterprise's March row");
+    std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+    data
+}
+
+#[test]
+fn a_bulletin_against_itself_differs_in_nothing() {
+    let (_out, pdf) = bulletin(&common::repo().join("data"));
+    let p = pdf.to_str().unwrap();
+    let out = review(&["diff", p, p, "--exit-code"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("no differences: "), "{text}");
+}
+
+/// A revision of one enterprise's March output: the diff lists exactly the
+/// figures whose value changed (each a figure of output value: its region,
+/// its division, the whole, their shares, 累计 from March on), the printed
+/// text that changed, and the input whose hash changed.
+#[test]
+fn a_revised_row_names_exactly_the_figures_that_depend_on_it() {
+    let (old_out, old) = bulletin(&common::repo().join("data"));
+    let data = revised();
+    let (new_out, new) = bulletin(data.path());
+    let csv = new_out.path().join("diff.csv");
+    let out = review(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--exit-code",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+
+    // What changed, from the two summary.csv files themselves.
+    let (a, b) = (
+        figures(&old_out.path().join("2024-H1/summary.csv")),
+        figures(&new_out.path().join("2024-H1/summary.csv")),
+    );
+    let changed: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(changed.len() > 20, "{changed:?}");
+    // The diff lists each of them and nothing else.
+    let listed: Vec<String> = csv::Reader::from_path(&csv)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[0] == "figure")
+        .map(|r| r[1].to_string())
+        .collect();
+    assert_eq!(
+        listed,
+        changed.iter().map(|k| k.to_string()).collect::<Vec<_>>()
+    );
+    for key in &changed {
+        assert!(text.contains(&format!("  {key}: ")), "{key} not in\n{text}");
+        // Output only: value added, counts, air and indicators are untouched.
+        assert!(key.contains(",output_value,"), "{key}");
+        // March's revision moves no month before it.
+        for month in ["01", "02"] {
+            assert!(!key.ends_with(&format!(":{month}")), "{key}");
+        }
+    }
+    for key in [
+        "222400,total,output_value,level",
+        "222405,total,output_value,level",
+        "222400,industry:20,output_value,level",
+        "222405,total,output_value,month_level:03",
+        "222405,total,output_value,ytd_level:06",
+        "222401,total,output_value,share_pct",
+    ] {
+        assert!(changed.iter().any(|k| *k == key), "{key} did not change");
+    }
+    // The level's line: unrounded, as printed, and the difference.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("  222405,total,output_value,level: "))
+        .unwrap();
+    assert!(line.contains(", difference 500 (printed "), "{line}");
+    // The printed text that changed, and the input that did.
+    assert!(text.contains("printed text that differs"), "{text}");
+    assert!(text.contains("region_table/龙井市/2:"), "{text}");
+    assert!(
+        text.contains("manifest (1):\n  input industry_monthly.csv: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_summary_csv_compares_too_and_other_periods_are_refused() {
+    let (out, pdf) = bulletin(&common::repo().join("data"));
+    let csv = out.path().join("2024-H1/summary.csv");
+    let same = review(&["diff", csv.to_str().unwrap(), pdf.to_str().unwrap()]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(String::from_utf8_lossy(&same.stdout).starts_with("no differences: "));
+
+    let q2 = tempfile::tempdir().unwrap();
+    let run = review(&[
+        "--period",
+        "Q2",
+        "--summary-only",
+        "--out",
+        q2.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let other = q2.path().join("2024-Q2/summary.csv");
+    let refused = review(&["diff", pdf.to_str().unwrap(), other.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("is 2024-H1 of 222400") && err.contains("is 2024-Q2 of 222400"),
+        "{err}"
+    );
+    let junk = out.path().join("junk.csv");
+    std::fs::write(&junk, "a,b\n1,2\n").unwrap();
+    let refused = review(&["diff", junk.to_str().unwrap(), pdf.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("is neither a bulletin PDF nor a summary.csv"));
+}
+
+/// The 更正说明 is typeset, PDF/A, lists the figures whose printed value
+/// changed with both bulletins' document IDs, and is rebuilt byte for byte.
+#[test]
+fn the_correction_notice_reads_back_from_its_pdf() {
+    let (_old_out, old) = bulletin(&common::repo().join("data"));
+    let data = revised();
+    let (new_out, new) = bulletin(data.path());
+    let args = [
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--notice",
+    ];
+    let out = review(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let notice = new_out.path().join("2024-H1/notice-2024-H1.pdf");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(notice.to_str().unwrap()));
+    let text = pdf_text(&notice);
+    for piece in [
+        "2024年上半年延边州统计数据更正说明",
+        "因企业报表修订而变动，现更正如下",
+        "原发布更正后",
+        // 龙井市's output growth as the tables printed it, then now.
+        "龙井市工业总产值增速（%）−1.0−0.9",
+        "木材加工和木、竹、藤、棕、草制品业工业总产值（亿元）13.914.0",
+        "原公报：review-2024-H1.pdf，文档标识",
+    ] {
+        assert!(text.contains(piece), "{piece} missing from {text}");
+    }
+    let bytes = std::fs::read(&notice).unwrap();
+    let head = String::from_utf8_lossy(&bytes);
+    assert!(head.contains("pdfaid:part"), "PDF/A metadata");
+    let files = review::evidence::read_attachments(&bytes).unwrap();
+    assert!(files.contains_key("evidence/diff.csv"));
+    // Again: the same bytes, left alone.
+    let again = review(&args);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already this notice"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read(&notice).unwrap(), bytes);
+}
