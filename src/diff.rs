@@ -170,7 +170,6 @@ impl Report {
         for (what, old, new) in &self.manifest {
             row(["manifest", what, old, new, "", "", ""]);
         }
-        drop(row);
         w.into_inner().expect("writing to memory")
     }
 }
@@ -670,7 +669,7 @@ mod tests {
         assert_eq!(printed(Some("3393000"), "万元"), "339.3亿元");
         assert_eq!(printed(Some("2.25"), "%"), "2.3%");
         assert_eq!(printed(Some("319"), "户"), "319户");
-        assert_eq!(printed(Some("-1.25"), "百分点"), "-1.3百分点");
+        assert_eq!(printed(Some("-1.25"), "百分点"), "−1.3百分点");
         assert_eq!(printed(None, "%"), "—");
     }
 

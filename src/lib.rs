@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod archive;
+pub mod check;
 pub mod diff;
 pub mod error;
 pub mod evidence;
@@ -214,9 +215,21 @@ struct Prepared<'o> {
     timestamp: i64,
 }
 
-impl<'o> Prepared<'o> {
-    fn new(opts: &'o Options) -> Result<Prepared<'o>> {
-        let template = render::Template::open(&opts.template)?;
+/// What a run reads before it computes anything: the validated data, the
+/// year, the period's missing months and the warnings about the data.
+struct Inputs {
+    /// UTF-8 copies of the data (`--encoding`), kept while the run reads them.
+    transcoded: Option<tempfile::TempDir>,
+    data: load::Dataset,
+    year: i32,
+    missing: Vec<String>,
+    warnings: Vec<String>,
+}
+
+impl Inputs {
+    /// Loads and validates the data folder for `opts`' period, and picks
+    /// the year.
+    fn load(opts: &Options) -> Result<Inputs> {
         // Other encodings are read from UTF-8 copies; messages name the originals.
         let transcoded = match opts.encoding {
             load::Encoding::Utf8 => None,
@@ -226,7 +239,7 @@ impl<'o> Prepared<'o> {
         // Only the months of the enterprise rows the figures read are kept:
         // January (累计 and the earlier period start there) to the period's end.
         let kept = (1, opts.period.month_range().1);
-        let mut data = match &transcoded {
+        let data = match &transcoded {
             None => load::load_months(&opts.data_dir, kept)?,
             Some(tmp) => load::load_months(tmp.path(), kept).map_err(remap)?,
         };
@@ -284,6 +297,50 @@ impl<'o> Prepared<'o> {
                 opts.period.key()
             ));
         }
+        Ok(Inputs {
+            transcoded,
+            data,
+            year,
+            missing,
+            warnings,
+        })
+    }
+}
+
+/// `review check`: audits the period's rows (数据审核) with the thresholds of
+/// `publication.toml`'s `[check]`, and writes `check.csv` into the period's
+/// output folder; returns the report and where it wrote it. Bad data is the
+/// usual data error; findings are the report's.
+pub fn check(opts: &Options) -> Result<(check::Report, PathBuf)> {
+    let inputs = Inputs::load(opts)?;
+    let thresholds = check::Thresholds::of(&inputs.data.publication.check);
+    let mut report = check::check(&inputs.data, opts.period, inputs.year, thresholds)
+        .map_err(|e| original_paths(&inputs.transcoded, &opts.data_dir, e))?;
+    report.file = opts.data_dir.join(&report.file).display().to_string();
+    let dir = opts
+        .out_dir
+        .join(format!("{}-{}", inputs.year, opts.period.key()));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Output {
+        path: dir.clone(),
+        source,
+    })?;
+    let path = dir.join("check.csv");
+    let _lock = archive::lock(&dir)?;
+    archive::write_atomic(&path, &report.to_csv())?;
+    Ok((report, path))
+}
+
+impl<'o> Prepared<'o> {
+    fn new(opts: &'o Options) -> Result<Prepared<'o>> {
+        let template = render::Template::open(&opts.template)?;
+        let Inputs {
+            transcoded,
+            mut data,
+            year,
+            missing,
+            warnings,
+        } = Inputs::load(opts)?;
+        let remap = |err| original_paths(&transcoded, &opts.data_dir, err);
         let prices = if opts.current_prices {
             aggregate::Prices::Current
         } else {

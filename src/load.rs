@@ -8,7 +8,7 @@
 //! the large enterprise file as typed columns ([`EnterpriseRows`],
 //! `load/enterprise.rs`), the small optional files as [`Tables`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 // foldhash: the per-field column lookups and per-row duplicate checks hash
 // short keys, where std's SipHash showed in profiles.
@@ -50,7 +50,7 @@ mod stories;
 
 pub use enterprise::{EnterpriseRows, month_number};
 pub use parquet::scan as scan_parquet;
-pub use publication::{Masthead, Publication, ReviewSettings, parse_date};
+pub use publication::{CheckSettings, Masthead, Publication, ReviewSettings, parse_date};
 pub use stories::{Field, IMAGE_TYPES, Picture, Segment, Story, Text, parse_story};
 
 /// How a catalogue indicator's months make the period's figure.
@@ -1075,6 +1075,93 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
         }
     });
     Some(industries)
+}
+
+/// Where enterprise-month rows stand in the enterprise file, for messages
+/// about them (`review check`): each enterprise's identifier and name by its
+/// number, and the line of each wanted (enterprise, `yyyymm` month) row.
+#[derive(Debug, Default)]
+pub struct Located {
+    /// Identifier and name, by enterprise number.
+    pub enterprises: HashMap<u32, (String, String)>,
+    /// Line (1-based, the header is line 1), by (enterprise, month).
+    pub lines: HashMap<(u32, i32), u64>,
+}
+
+/// Finds the identifiers, names and lines of `wanted` enterprise-month rows
+/// (enterprise numbers as in [`EnterpriseRows`], which numbers identifiers
+/// in the order they first appear in the file) in one pass over the
+/// enterprise file. A Parquet file has no lines: its rows are numbered from
+/// 1, in file order.
+pub fn locate(data: &Dataset, wanted: &HashSet<(u32, i32)>) -> Result<Located> {
+    let enterprises: HashSet<u32> = wanted.iter().map(|&(e, _)| e).collect();
+    let mut located = Located::default();
+    let mut numbers: HashMap<String, u32> = HashMap::default();
+    let mut take = |id: &str, name: &str, month: &str, line: u64| {
+        let next = numbers.len() as u32;
+        let number = *numbers.entry(id.to_string()).or_insert(next);
+        if enterprises.contains(&number) {
+            located
+                .enterprises
+                .entry(number)
+                .or_insert_with(|| (id.to_string(), name.to_string()));
+            if let Some((y, m)) = crate::period::parse_month(month) {
+                let month = month_number(y, m);
+                if wanted.contains(&(number, month)) {
+                    located.lines.insert((number, month), line);
+                }
+            }
+        }
+    };
+    let path = &data.industry_file;
+    if path.extension().is_some_and(|e| e == "parquet") {
+        use polars::prelude::col;
+        let frame = parquet::scan(path)
+            .and_then(|f| {
+                f.select([col("enterprise_id"), col("enterprise_name"), col("month")])
+                    .collect()
+            })
+            .map_err(|e| DataError::file(path, e.to_string()))?;
+        let text = |name: &str| -> Result<Vec<String>> {
+            let column = frame
+                .column(name)
+                .and_then(|c| c.cast(&polars::prelude::DataType::String))
+                .map_err(|e| DataError::file(path, e.to_string()))?;
+            let strings = column
+                .str()
+                .map_err(|e| DataError::file(path, e.to_string()))?
+                .iter()
+                .map(|v| v.unwrap_or_default().trim().to_string())
+                .collect();
+            Ok(strings)
+        };
+        let (ids, names, months) = (
+            text("enterprise_id")?,
+            text("enterprise_name")?,
+            text("month")?,
+        );
+        for (row, ((id, name), month)) in ids.iter().zip(&names).zip(&months).enumerate() {
+            take(id, name, month, row as u64 + 1);
+        }
+        return Ok(located);
+    }
+    let mut errors = Errors::default();
+    let required = ["enterprise_id", "enterprise_name", "month"];
+    let Some(input) = CsvInput::open(path, &required, &mut errors) else {
+        return Err(errors.into_error());
+    };
+    input.for_each(&mut errors, |rec, _| {
+        take(
+            rec.get("enterprise_id"),
+            rec.get("enterprise_name"),
+            rec.get("month"),
+            rec.line,
+        );
+    });
+    if !errors.list.is_empty() {
+        return Err(errors.into_error());
+    }
+    Ok(located)
 }
 
 /// Reads `industry_groups.csv`: a group's rows share its key and name, and

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use review::period::Period;
 
 const AFTER_HELP: &str = "\
@@ -23,7 +23,7 @@ Examples:
 Set SOURCE_DATE_EPOCH for byte-identical rebuilds.
 
 Exit status: 0 success, 1 data error, 2 usage error, 3 template error, 4 output error,
-5 verification failed (review verify).";
+5 verification failed (review verify), 6 findings (review check --fail-on-findings).";
 
 /// Turns statistical CSVs into a typeset economic review PDF.
 ///
@@ -43,57 +43,24 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Period to report on: H1, H2, Q1–Q4, FY, a month M01–M12, a range of
-    /// months M01-M09 (1—9月; a range with a name is that period, M01-M06 is
-    /// H1), or Q1-Q3 (前三季度), case-insensitive. Example: --period H1
-    #[arg(long, value_parser = parse_period, required = true)]
-    period: Option<Period>,
-
-    /// Year of the period. Default: the latest year whose months of the
-    /// period all have data. Example: --year 2024
-    #[arg(long)]
-    year: Option<i32>,
-
-    /// Folder with industry_monthly.csv, regions.csv, industries.csv and
-    /// price_index.csv. Example: --data data
-    #[arg(long = "data", value_name = "DIR", default_value = "data")]
-    data: PathBuf,
+    #[command(flatten)]
+    flags: DataFlags,
 
     /// Template: a shipped name (review) or a path to a .typ file.
     /// Example: --template templates/review.typ
     #[arg(long, value_name = "NAME|PATH", default_value = "templates/review.typ")]
     template: String,
 
-    /// Output root; files go to <DIR>/<year>-<period>/. Example: --out out
-    #[arg(long = "out", value_name = "DIR", default_value = "out")]
-    out: PathBuf,
-
     /// Folder with extra font files (.otf, .ttf, .ttc) for templates that
     /// need other faces; system fonts are never used. Example: --font-path fonts/extra
     #[arg(long, value_name = "DIR")]
     font_path: Option<PathBuf>,
-
-    /// Compute value-added growth at current prices instead of deflating it
-    /// with price_index.csv; the bulletin then says 按现价计算.
-    #[arg(long)]
-    current_prices: bool,
 
     /// Replace a PDF already in the output folder whose bytes differ (by
     /// default review refuses, so a published bulletin is never silently
     /// overwritten; an identical rebuild is always fine).
     #[arg(long)]
     force: bool,
-
-    /// Text encoding of the CSV files: utf-8 (with or without BOM) or
-    /// gb18030 (also GBK, GB2312), as Chinese spreadsheet software often
-    /// saves them. Example: --encoding gb18030
-    #[arg(long, value_name = "NAME", default_value = "utf-8")]
-    encoding: review::load::Encoding,
-
-    /// Go on when months of the period have no data yet: figures cover the
-    /// months there are, and the bulletin's 附注 names the missing ones.
-    #[arg(long)]
-    allow_partial: bool,
 
     /// Bulletins for county-level units: `all` for the prefecture's and one
     /// per unit (in parallel, in one process), or one unit's code or name.
@@ -119,8 +86,67 @@ struct Cli {
     bleed: f64,
 }
 
+/// The flags that say which data to read for which period: a build's and
+/// `review check`'s.
+#[derive(Debug, Args)]
+struct DataFlags {
+    /// Period to report on: H1, H2, Q1–Q4, FY, a month M01–M12, a range of
+    /// months M01-M09 (1—9月; a range with a name is that period, M01-M06 is
+    /// H1), or Q1-Q3 (前三季度), case-insensitive. Example: --period H1
+    #[arg(long, value_parser = parse_period, required = true)]
+    period: Option<Period>,
+
+    /// Year of the period. Default: the latest year whose months of the
+    /// period all have data. Example: --year 2024
+    #[arg(long)]
+    year: Option<i32>,
+
+    /// Folder with industry_monthly.csv, regions.csv, industries.csv and
+    /// price_index.csv. Example: --data data
+    #[arg(long = "data", value_name = "DIR", default_value = "data")]
+    data: PathBuf,
+
+    /// Output root; files go to <DIR>/<year>-<period>/. Example: --out out
+    #[arg(long = "out", value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+
+    /// Compute value-added growth at current prices instead of deflating it
+    /// with price_index.csv; the bulletin then says 按现价计算.
+    #[arg(long)]
+    current_prices: bool,
+
+    /// Text encoding of the CSV files: utf-8 (with or without BOM) or
+    /// gb18030 (also GBK, GB2312), as Chinese spreadsheet software often
+    /// saves them. Example: --encoding gb18030
+    #[arg(long, value_name = "NAME", default_value = "utf-8")]
+    encoding: review::load::Encoding,
+
+    /// Go on when months of the period have no data yet: figures cover the
+    /// months there are, and the bulletin's 附注 names the missing ones.
+    #[arg(long)]
+    allow_partial: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Audits the period's rows before publishing (数据审核).
+    ///
+    /// Reads and aggregates the period as a build does and prints, grouped by
+    /// rule, every enterprise-month that looks wrong: a month far from the
+    /// enterprise's median month, growth far up or down on a sizeable base,
+    /// value added above output or a value-added rate outside a plausible
+    /// band, enterprises that reported last year and not now, new ones, and
+    /// the largest contributors to growth (拉动). Each finding names the
+    /// enterprise and file:line. Thresholds: publication.toml [check].
+    /// Writes <out>/<year>-<period>/check.csv. Exits 0 when the data is valid
+    /// (findings are warnings). Example: review check --period H1
+    Check {
+        #[command(flatten)]
+        flags: DataFlags,
+        /// Exit 6 when there are findings, for scripts.
+        #[arg(long)]
+        fail_on_findings: bool,
+    },
     /// Rebuilds a bulletin from the data attached to it and compares bytes.
     ///
     /// Checks every attachment against the manifest, the template folder and
@@ -247,9 +273,58 @@ fn diff(
     })
 }
 
+/// The run's options from the data flags, the rest at their defaults (the
+/// prefecture's bulletin with the review template); `None` without a period.
+fn data_options(flags: DataFlags) -> Option<review::Options> {
+    Some(review::Options {
+        period: flags.period?,
+        year: flags.year,
+        data_dir: flags.data,
+        template: review::resolve_template("review"),
+        out_dir: flags.out,
+        font_path: None,
+        current_prices: flags.current_prices,
+        timestamp: None,
+        force: false,
+        encoding: flags.encoding,
+        allow_partial: flags.allow_partial,
+        paper: None,
+        bleed_mm: 0.0,
+        region: review::Scope::Prefecture,
+        summary_only: false,
+    })
+}
+
+/// `review check`: the report on stdout, check.csv's path on stderr; exit 6
+/// on findings under `--fail-on-findings`.
+fn check(flags: DataFlags, fail_on_findings: bool) -> ExitCode {
+    let Some(opts) = data_options(flags) else {
+        return ExitCode::from(2);
+    };
+    match review::check(&opts) {
+        Ok((report, path)) => {
+            print!("{}", report.to_text());
+            eprintln!("review: wrote {}", path.display());
+            if fail_on_findings && report.anomalies() > 0 {
+                ExitCode::from(6)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(err) => fail(&err),
+    }
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = Cli::parse();
+    if let Some(Command::Check {
+        flags,
+        fail_on_findings,
+    }) = cli.command
+    {
+        return check(flags, fail_on_findings);
+    }
     if let Some(Command::Diff {
         old,
         new,
@@ -284,31 +359,21 @@ fn main() -> ExitCode {
             Err(err) => fail(&err),
         };
     }
-    let Some(period) = cli.period else {
+    let Some(mut opts) = data_options(cli.flags) else {
         // clap enforces --period without a subcommand.
         return ExitCode::from(2);
     };
-    let opts = review::Options {
-        period,
-        year: cli.year,
-        data_dir: cli.data,
-        template: review::resolve_template(&cli.template),
-        out_dir: cli.out,
-        font_path: cli.font_path,
-        current_prices: cli.current_prices,
-        timestamp: None,
-        force: cli.force,
-        encoding: cli.encoding,
-        allow_partial: cli.allow_partial,
-        paper: cli.paper,
-        bleed_mm: cli.bleed,
-        region: match cli.region.as_deref().map(str::trim) {
-            None => review::Scope::Prefecture,
-            Some(all) if all.eq_ignore_ascii_case("all") => review::Scope::All,
-            Some(unit) => review::Scope::Region(unit.to_string()),
-        },
-        summary_only: cli.summary_only,
+    opts.template = review::resolve_template(&cli.template);
+    opts.font_path = cli.font_path;
+    opts.force = cli.force;
+    opts.paper = cli.paper;
+    opts.bleed_mm = cli.bleed;
+    opts.region = match cli.region.as_deref().map(str::trim) {
+        None => review::Scope::Prefecture,
+        Some(all) if all.eq_ignore_ascii_case("all") => review::Scope::All,
+        Some(unit) => review::Scope::Region(unit.to_string()),
     };
+    opts.summary_only = cli.summary_only;
     if opts.region == review::Scope::All {
         return batch(&opts);
     }

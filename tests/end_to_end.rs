@@ -380,6 +380,7 @@ fn attachments_hold_inputs_summary_and_manifest() {
             "evidence/summary.json",
             "evidence/template/brief.typ",
             "evidence/template/lib.typ",
+            "evidence/template/notice.typ",
             "evidence/template/review.typ",
         ]
     );

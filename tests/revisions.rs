@@ -224,3 +224,112 @@ fn the_correction_notice_reads_back_from_its_pdf() {
     );
     assert_eq!(std::fs::read(&notice).unwrap(), bytes);
 }
+
+/// `review check` on the sample with a planted outlier (one month of one
+/// enterprise ×10) and a value added above output: each found with its
+/// file and line, check.csv written, exit 0, and 6 under
+/// `--fail-on-findings`; thresholds from publication.toml.
+#[test]
+fn check_finds_a_planted_outlier_with_its_line() {
+    let data = sample_copy(false);
+    let path = data.path().join("industry_monthly.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let find =
+        |lines: &[String], prefix: &str| lines.iter().position(|l| l.starts_with(prefix)).unwrap();
+    // 龙井红石木业 in April: output ×10.
+    let outlier = find(&lines, "2024-04,2224050001,");
+    let mut f: Vec<String> = lines[outlier].split(',').map(str::to_string).collect();
+    f[5] = format!("{:.1}", f[5].parse::<f64>().unwrap() * 10.0);
+    lines[outlier] = f.join(",");
+    // 汪清金达莱装备 in February: value added above output.
+    let above = find(&lines, "2024-02,2224240002,");
+    let mut f: Vec<String> = lines[above].split(',').map(str::to_string).collect();
+    f[6] = format!("{:.1}", f[5].parse::<f64>().unwrap() + 1.0);
+    lines[above] = f.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let args = [
+        "check",
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ];
+    let out = review(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = String::from_utf8_lossy(&out.stdout);
+    let file = data.path().join("industry_monthly.csv");
+    let at = |i: usize| format!("{}:{}", file.display(), i + 1);
+    let outlier_line = report
+        .lines()
+        .find(|l| l.contains("2224050001") && l.contains("2024-04 output"))
+        .unwrap_or_else(|| panic!("no outlier in\n{report}"));
+    assert!(outlier_line.contains(&at(outlier)), "{outlier_line}");
+    assert!(
+        outlier_line.contains("龙井红石木业有限公司 (222405 龙井市)"),
+        "{outlier_line}"
+    );
+    let above_line = report
+        .lines()
+        .find(|l| l.contains("2224240002") && l.contains("above output"))
+        .unwrap_or_else(|| panic!("no value added above output in\n{report}"));
+    assert!(above_line.contains(&at(above)), "{above_line}");
+    for heading in [
+        "[month_outlier]",
+        "[growth]",
+        "[value_added]",
+        "[missing]",
+        "[new]",
+        "[contributor]",
+    ] {
+        assert!(report.contains(heading), "{heading} in\n{report}");
+    }
+    // check.csv has the same findings, with file and line.
+    let csv = std::fs::read_to_string(out_dir.path().join("2024-H1/check.csv")).unwrap();
+    assert!(csv.starts_with("rule,enterprise_id,enterprise_name,region_code,region,file,line,month,value,reference,detail\n"));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("month_outlier,2224050001,")
+                && l.contains(&format!(",{},2024-04,", outlier + 1))),
+        "{csv}"
+    );
+    // Scripts: exit 6 on findings.
+    let strict = review(&[&args[..], &["--fail-on-findings"]].concat());
+    assert_eq!(strict.status.code(), Some(6), "{}", stderr(&strict));
+
+    // Thresholds from publication.toml: a ratio of 20 lets April pass.
+    let toml = data.path().join("publication.toml");
+    let mut settings = std::fs::read_to_string(&toml).unwrap();
+    settings.push_str("\n[check]\nmonth_ratio = 20\n");
+    std::fs::write(&toml, settings).unwrap();
+    let out = review(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("at least 20× or at most 1/20"), "{report}");
+    assert!(!report.contains("2024-04 output"), "{report}");
+}
+
+#[test]
+fn check_gives_the_usual_data_errors() {
+    let data = sample_copy(false);
+    let path = data.path().join("industry_monthly.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("2024-13,X,坏厂,222401,13,1,1\n");
+    std::fs::write(&path, text).unwrap();
+    let out = review(&[
+        "check",
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("expected a month"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -16,6 +16,14 @@
 //! headline = "稳中有进 量质齐升"   # default: chosen from the figures
 //! subtitle = "——上半年延边州工业经济运行综述"
 //! whole = "全州"                   # default: from the prefecture's name
+//!
+//! [check]                          # review check's thresholds
+//! month_ratio = 3                  # a month ≥ 3× or ≤ 1/3 of the median month
+//! growth_pct = 50                  # growth of ±50 % or more …
+//! min_base = 1000                  # … on a base above 1000 万元
+//! va_rate_min = 5                  # value-added rate band, %
+//! va_rate_max = 70
+//! top = 10                         # largest contributors listed
 //! regions = ["延吉市", "222404"]   # county sections first, in this order
 //! ```
 
@@ -27,7 +35,7 @@ use super::Region;
 use crate::error::DataError;
 
 /// The file's contents.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Publication {
     /// The masthead.
@@ -36,6 +44,30 @@ pub struct Publication {
     /// The newspaper review's own settings.
     #[serde(default)]
     pub review: ReviewSettings,
+    /// `review check`'s thresholds.
+    #[serde(default)]
+    pub check: CheckSettings,
+}
+
+/// Thresholds of `review check` (数据审核); each has a default.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSettings {
+    /// A month's output this many times the enterprise's median month (or
+    /// its inverse) is an outlier (default 3).
+    pub month_ratio: Option<f64>,
+    /// An enterprise's output growth of at least this many % up or down is
+    /// flagged (default 50)…
+    pub growth_pct: Option<f64>,
+    /// …on a base above this many 万元 (default 1000).
+    pub min_base: Option<f64>,
+    /// A value-added rate (value added / output × 100) below this is
+    /// implausible (default 5).
+    pub va_rate_min: Option<f64>,
+    /// A value-added rate above this is implausible (default 70).
+    pub va_rate_max: Option<f64>,
+    /// How many of the largest contributors to growth to list (default 10).
+    pub top: Option<usize>,
 }
 
 /// Masthead fields; the templates leave out what is not set.
