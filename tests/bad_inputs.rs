@@ -9,6 +9,9 @@
 //!
 //! To add a case, add a folder; nothing here changes.
 
+mod common;
+use common::copy_tree;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,26 +19,13 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, target).unwrap();
-        }
-    }
-}
-
 /// Runs one case; returns what went wrong, if anything.
 fn run_case(case: &Path) -> Option<String> {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    copy_dir(&corpus().join("_base"), &data);
+    copy_tree(&corpus().join("_base"), &data);
     if case.join("data").is_dir() {
-        copy_dir(&case.join("data"), &data);
+        copy_tree(&case.join("data"), &data);
     }
     if let Ok(list) = std::fs::read_to_string(case.join("delete")) {
         for name in list.lines().filter(|l| !l.trim().is_empty()) {

@@ -3,7 +3,7 @@
 //! the error messages for bad input.
 
 mod common;
-use common::{pdf_text, repo, review, stderr};
+use common::{copy_tree, pdf_text, repo, review, stderr};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -180,20 +180,6 @@ fn period_without_data_names_the_missing_months() {
         "{}",
         stderr(&out)
     );
-}
-
-/// Copies a folder with its subfolders (the sample has stories/).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, target).unwrap();
-        }
-    }
 }
 
 /// Copies the sample into a temporary folder, with one file replaced.

@@ -33,21 +33,23 @@ pub fn pdf_text(path: &Path) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Copies a folder with its subfolders (the sample has stories/).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, target).unwrap();
+        }
+    }
+}
+
 /// A copy of the shipped data folder (its files; the stories too when
 /// `stories` is set) to change for a test.
 pub fn sample_copy(stories: bool) -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let target = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy(&path, &target);
-            } else {
-                std::fs::copy(&path, target).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
     let data = repo().join("data");
     for entry in std::fs::read_dir(&data).unwrap() {
@@ -57,7 +59,7 @@ pub fn sample_copy(stories: bool) -> tempfile::TempDir {
         }
     }
     if stories {
-        copy(&data.join("stories"), &dir.path().join("stories"));
+        copy_tree(&data.join("stories"), &dir.path().join("stories"));
     }
     dir
 }
