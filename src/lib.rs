@@ -85,7 +85,18 @@ pub struct Report {
     /// own bulletin).
     pub unit: String,
     /// What was written, or why not.
-    pub result: Result<Outcome>,
+    pub result: Result<Made>,
+}
+
+/// What a batch made for one unit.
+#[derive(Debug)]
+pub enum Made {
+    /// The bulletin.
+    Bulletin(Outcome),
+    /// No bulletin, and why: the unit has no 规上 enterprise in the period
+    /// (it happens in small counties); the prefecture's page says
+    /// 本期无规模以上工业企业 for it.
+    Nothing(String),
 }
 
 /// Paper sizes `--paper` accepts (Typst's names).
@@ -169,16 +180,34 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
     let reports_ref = &reports;
     rayon::in_place_scope(|scope| {
         for (at, unit) in units.into_iter().enumerate() {
+            let name = unit.map_or_else(
+                || prepared.data.prefecture.short_name.clone(),
+                |i| prepared.data.counties[i].name.clone(),
+            );
+            // A unit without enterprises in scope has nothing to report.
+            if let Some(i) = unit
+                && prepared.whole.regions[i].enterprises == 0
+            {
+                let report = Report {
+                    result: Ok(Made::Nothing(format!(
+                        "no bulletin: no 规上 enterprise in {} (本期无规模以上工业企业)",
+                        prepared.whole.period
+                    ))),
+                    unit: name,
+                };
+                done(&report, total);
+                *reports_ref[at].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+                continue;
+            }
             let summary = prepared.unit_summary(unit);
             scope.spawn(move |_| {
                 let report = Report {
-                    unit: unit.map_or_else(
-                        || prepared.data.prefecture.short_name.clone(),
-                        |i| prepared.data.counties[i].name.clone(),
-                    ),
-                    result: summary.and_then(|summary| {
-                        prepared.bulletin_of(unit, summary.as_ref().unwrap_or(&prepared.whole))
-                    }),
+                    unit: name,
+                    result: summary
+                        .and_then(|summary| {
+                            prepared.bulletin_of(unit, summary.as_ref().unwrap_or(&prepared.whole))
+                        })
+                        .map(Made::Bulletin),
                 };
                 done(&report, total);
                 *reports_ref[at].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);

@@ -416,9 +416,10 @@ fn batch(opts: &review::Options) -> ExitCode {
     };
     let mut warned = false;
     let mut failed = Vec::new();
+    let mut nothing = Vec::new();
     for report in &reports {
         match &report.result {
-            Ok(outcome) => {
+            Ok(review::Made::Bulletin(outcome)) => {
                 // The data warnings are the run's: the same for every bulletin.
                 tell(outcome, !warned);
                 warned = true;
@@ -427,8 +428,20 @@ fn batch(opts: &review::Options) -> ExitCode {
                     None => println!("{}", outcome.summary_csv.display()),
                 }
             }
+            Ok(review::Made::Nothing(why)) => {
+                println!("{}: {why}", report.unit);
+                nothing.push(report.unit.as_str());
+            }
             Err(err) => failed.push((report.unit.as_str(), err)),
         }
+    }
+    if !nothing.is_empty() {
+        eprintln!(
+            "review: {} of {} units made no bulletin (no 规上 enterprise in the period): {}",
+            nothing.len(),
+            reports.len(),
+            nothing.join(", ")
+        );
     }
     if failed.is_empty() {
         return ExitCode::SUCCESS;

@@ -256,3 +256,51 @@ fn bad_parquet_rows_are_named() {
         assert!(err.contains(piece), "{piece}\n--- stderr:\n{err}");
     }
 }
+
+/// A county-level unit with no 规上 enterprise in the period (small counties
+/// have such years) gets no bulletin and a one-line note, not an error; the
+/// prefecture's page says 本期无规模以上工业企业 for it.
+#[test]
+fn a_unit_without_enterprises_gets_a_note_not_an_error() {
+    let data = common::sample_copy(false);
+    let path = data.path().join("industry_monthly.csv");
+    let rows = std::fs::read_to_string(&path).unwrap();
+    // 图们市 (222402) reports nothing in 2024's first half.
+    let kept: Vec<&str> = rows
+        .lines()
+        .filter(|l| !(l.starts_with("2024-0") && l.split(',').nth(3) == Some("222402")))
+        .collect();
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--region",
+        "all",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "图们市: no bulletin: no 规上 enterprise in 2024-H1 (本期无规模以上工业企业)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stderr(&out).contains("1 of 9 units made no bulletin"),
+        "{}",
+        stderr(&out)
+    );
+    let folder = out_dir.path().join("2024-H1");
+    assert!(!folder.join("222402").exists());
+    assert!(folder.join("222401/review-2024-H1-222401.pdf").exists());
+    let text = pdf_text(&folder.join("review-2024-H1.pdf"));
+    assert!(
+        text.contains("图们市本期无规模以上工业企业数据。"),
+        "{text}"
+    );
+}
