@@ -36,6 +36,7 @@ fn context(data: &Dataset) -> phrase::Context {
         stories: load::stories(data, 2024, Period::H1).expect("the stories load"),
         image_root: review::evidence::pictures_dir(2024, Period::H1),
         whole_of: None,
+        table_names: Default::default(),
     }
 }
 

@@ -511,6 +511,14 @@ impl<'o> Prepared<'o> {
             publication: data.publication.clone(),
             stories,
             image_root: evidence::pictures_dir(self.year, opts.period),
+            table_names: data
+                .industries
+                .iter()
+                .map(|i| {
+                    let name = phrase::table_name(&i.code, &i.name, i.short_name.as_deref());
+                    (i.code.clone(), name)
+                })
+                .collect(),
             whole_of: unit.map(|i| phrase::WholeOf {
                 place: data.prefecture.short_name.clone(),
                 whole_word: whole_word.clone(),

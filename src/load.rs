@@ -118,6 +118,10 @@ pub struct Industry {
     pub code: String,
     /// Division name, such as 医药制造业.
     pub name: String,
+    /// The name tables use (optional `short_name` column), such as 医药;
+    /// without it tables use the NBS short form of the division
+    /// (`phrase::table_name`).
+    pub short_name: Option<String>,
 }
 
 /// A group of divisions that bureaus publish beside the divisions, such as
@@ -1068,9 +1072,11 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
             return;
         }
         if let Some(name) = rec.text("name", "the division's name", errors) {
+            let short = rec.get("short_name");
             industries.push(Industry {
                 code: code.to_string(),
                 name,
+                short_name: (!short.is_empty()).then(|| short.to_string()),
             });
         }
     });

@@ -175,6 +175,70 @@ pub struct Context {
     /// For a county-level unit's own bulletin: the whole it belongs to, so
     /// that its phrasing compares (高于全州…, 居全州第n位).
     pub whole_of: Option<WholeOf>,
+    /// The name each division goes by in tables ([`table_name`]), by code.
+    pub table_names: std::collections::BTreeMap<String, String>,
+}
+
+/// The NBS short forms of the GB/T 4754 industrial divisions, as statistical
+/// tables print them (电力热力, 计算机通信电子): a table cell of six
+/// characters instead of the full name's three lines.
+const SHORT_NAMES: [(&str, &str); 41] = [
+    ("06", "煤炭开采洗选"),
+    ("07", "石油天然气开采"),
+    ("08", "黑色金属矿采选"),
+    ("09", "有色金属矿采选"),
+    ("10", "非金属矿采选"),
+    ("11", "开采辅助活动"),
+    ("12", "其他采矿"),
+    ("13", "农副食品加工"),
+    ("14", "食品制造"),
+    ("15", "酒饮料精制茶"),
+    ("16", "烟草制品"),
+    ("17", "纺织"),
+    ("18", "纺织服装服饰"),
+    ("19", "皮革毛皮制鞋"),
+    ("20", "木材加工"),
+    ("21", "家具制造"),
+    ("22", "造纸和纸制品"),
+    ("23", "印刷记录媒介"),
+    ("24", "文教体育用品"),
+    ("25", "石油煤炭加工"),
+    ("26", "化学原料制品"),
+    ("27", "医药制造"),
+    ("28", "化学纤维"),
+    ("29", "橡胶塑料制品"),
+    ("30", "非金属矿物制品"),
+    ("31", "黑色金属冶炼"),
+    ("32", "有色金属冶炼"),
+    ("33", "金属制品"),
+    ("34", "通用设备"),
+    ("35", "专用设备"),
+    ("36", "汽车制造"),
+    ("37", "铁路船舶航空"),
+    ("38", "电气机械器材"),
+    ("39", "计算机通信电子"),
+    ("40", "仪器仪表"),
+    ("41", "其他制造"),
+    ("42", "废弃资源利用"),
+    ("43", "金属机械修理"),
+    ("44", "电力热力"),
+    ("45", "燃气生产供应"),
+    ("46", "水生产供应"),
+];
+
+/// The name a division goes by in tables: `industries.csv`'s `short_name`,
+/// else the NBS short form of a GB/T 4754 division, else its name. Prose and
+/// the 附注 keep the full name.
+pub fn table_name(code: &str, name: &str, short_name: Option<&str>) -> String {
+    short_name
+        .or_else(|| {
+            SHORT_NAMES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, s)| *s)
+        })
+        .unwrap_or(name)
+        .to_string()
 }
 
 /// The prefecture a unit's bulletin compares the unit with.
@@ -397,7 +461,10 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         .iter()
         .map(|i| {
             vec![
-                i.name.clone(),
+                ctx.table_names
+                    .get(&i.code)
+                    .cloned()
+                    .unwrap_or_else(|| i.name.clone()),
                 i.enterprises.to_string(),
                 yi(i.output_value.level),
                 signed(i.output_value.yoy_pct),
@@ -1171,6 +1238,15 @@ mod tests {
         assert_eq!(whole_name(&names(&["汪清县"])), "全县");
         assert_eq!(whole_name(&names(&["延吉市"])), "全市");
         assert_eq!(whole_name(&names(&["某某"])), "全市");
+        assert_eq!(
+            table_name("39", "计算机、通信和其他电子设备制造业", None),
+            "计算机通信电子"
+        );
+        assert_eq!(
+            table_name("39", "计算机、通信和其他电子设备制造业", Some("电子")),
+            "电子"
+        );
+        assert_eq!(table_name("99", "其他", None), "其他");
         assert_eq!(signed(q(-7.84)), "−7.8");
         assert_eq!(signed(q(2.6)), "2.6");
         assert_eq!(signed(q(-0.01)), "0.0");

@@ -1039,6 +1039,7 @@ mod tests {
             .map(|c| Industry {
                 code: c.to_string(),
                 name: c.to_string(),
+                short_name: None,
             })
             .collect()
     }
