@@ -235,13 +235,20 @@ struct Prepared<'o> {
     scope: aggregate::Scope,
     whole: aggregate::Summary,
     stories: Vec<load::Story>,
+    /// What typesetting needs; `None` with `--summary-only`, which needs
+    /// neither fonts nor a template folder.
+    typesetting: Option<Typesetting>,
+    inputs: evidence::Inputs,
+    timestamp: i64,
+}
+
+/// The template and fonts a run typesets with, read once, and their hashes.
+struct Typesetting {
     fonts: render::Fonts,
     template: render::Template,
     /// The template folder's files, hashed, with their bytes (attached).
     template_files: Vec<(evidence::Hashed, Vec<u8>)>,
     font_files: Vec<evidence::Hashed>,
-    inputs: evidence::Inputs,
-    timestamp: i64,
 }
 
 /// What a run reads before it computes anything: the validated data, the
@@ -361,7 +368,10 @@ pub fn check(opts: &Options) -> Result<(check::Report, PathBuf)> {
 
 impl<'o> Prepared<'o> {
     fn new(opts: &'o Options) -> Result<Prepared<'o>> {
-        let template = render::Template::open(&opts.template)?;
+        // A summary-only run typesets nothing: no template folder is needed.
+        let template = (!opts.summary_only)
+            .then(|| render::Template::open(&opts.template))
+            .transpose()?;
         let Inputs {
             transcoded,
             mut data,
@@ -393,23 +403,30 @@ impl<'o> Prepared<'o> {
                 Ok::<_, Error>((scope, whole))
             },
             || {
+                // The summary-only run typesets and attaches nothing.
+                if opts.summary_only {
+                    return Ok::<_, Error>((None, evidence::Inputs::default()));
+                }
                 let fonts = render::Fonts::load(opts.font_path.as_deref())?;
                 let font_files = evidence::hash_files(&fonts.files());
-                // The summary-only run attaches nothing, so it selects nothing.
-                let inputs = if opts.summary_only {
-                    evidence::Inputs::default()
-                } else {
-                    evidence::inputs(&data, opts.period, year, prices)?
-                };
-                Ok::<_, Error>((fonts, font_files, inputs))
+                let inputs = evidence::inputs(&data, opts.period, year, prices)?;
+                Ok((Some((fonts, font_files)), inputs))
             },
         );
         let (scope, whole) = figures?;
         // Every bulletin reads the scope: the rows are not needed again.
         data.rows = load::EnterpriseRows::default();
-        let (fonts, font_files, inputs) = archived?;
+        let (fonts, inputs) = archived?;
         let stories = load::stories(&data, year, opts.period).map_err(remap)?;
-        let template_files = evidence::read_folder(&render::template_root(&opts.template))?;
+        let typesetting = match (template, fonts) {
+            (Some(template), Some((fonts, font_files))) => Some(Typesetting {
+                template_files: evidence::read_folder(&render::template_root(&opts.template))?,
+                template,
+                fonts,
+                font_files,
+            }),
+            _ => None,
+        };
         Ok(Prepared {
             opts,
             transcoded,
@@ -421,10 +438,7 @@ impl<'o> Prepared<'o> {
             scope,
             whole,
             stories,
-            fonts,
-            template,
-            template_files,
-            font_files,
+            typesetting,
             inputs,
             timestamp: opts.timestamp.unwrap_or_else(timestamp),
         })
@@ -549,6 +563,11 @@ impl<'o> Prepared<'o> {
                 warnings: self.warnings.clone(),
             });
         }
+        let Some(typesetting) = &self.typesetting else {
+            return Err(Error::Usage(
+                "a summary-only run typesets no bulletin".into(),
+            ));
+        };
         let mut evidence = evidence::gather(&evidence::Request {
             data,
             period: opts.period,
@@ -556,8 +575,8 @@ impl<'o> Prepared<'o> {
             prices: self.prices,
             summary_csv: &summary_csv,
             template: &opts.template,
-            template_files: &self.template_files,
-            fonts: &self.font_files,
+            template_files: &typesetting.template_files,
+            fonts: &typesetting.font_files,
             inputs: &self.inputs,
             timestamp: self.timestamp,
             allow_partial: !self.missing.is_empty(),
@@ -583,11 +602,11 @@ impl<'o> Prepared<'o> {
         let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
         inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
         let pdf = render::render(&render::Job {
-            template: &self.template,
+            template: &typesetting.template,
             data: json.clone(),
             files,
             inputs,
-            fonts: &self.fonts,
+            fonts: &typesetting.fonts,
             timestamp: self.timestamp,
             ident: format!("review/{}/{}", place.code, summary.period),
         })?;

@@ -304,7 +304,11 @@ fn table_figures_match_summary_csv() {
             );
             // Tables name divisions by the NBS short form (prose keeps the
             // full name): no cell of three lines.
-            let short = [("20", "木材加工"), ("39", "计算机通信电子"), ("44", "电力热力")];
+            let short = [
+                ("20", "木材加工"),
+                ("39", "计算机通信电子"),
+                ("44", "电力热力"),
+            ];
             if let Some((_, short)) = short.iter().find(|(code, _)| *code == fields[0]) {
                 assert!(
                     text.contains(&format!("{short}{row}")),

@@ -1038,3 +1038,21 @@ fn a_killed_run_leaves_whole_files_and_the_next_run_cleans_up() {
     assert!(snapshot(&dir) == a, "the last run's files are all there");
     assert_eq!(temporaries(&dir), Vec::<String>::new());
 }
+
+/// `--summary-only` typesets nothing, so it needs no template folder: it
+/// runs where there is none and writes the figures.
+#[test]
+fn summary_only_needs_no_templates() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_review"))
+        .args(["--period", "H1", "--summary-only"])
+        .args(["--data", repo().join("data").to_str().unwrap()])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = elsewhere.path().join("out/2024-H1/summary.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains("\n2024-H1,222400,total,enterprises,level,319,户\n"));
+    assert!(!elsewhere.path().join("out/2024-H1/review-2024-H1.pdf").exists());
+}
