@@ -261,58 +261,22 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
     fill.extend([region, industry]);
     let enterprises = scoped.with_columns(fill).drop(cols(["latest"]));
 
-    // Each enterprise-month from January, this year's figures beside last
-    // year's of the same month (either may be missing: 0), with the unit of
-    // this year's row (null when it has none).
-    let mm = || (col("month") % lit(100)).alias("mm");
-    let this_year = this_year.lazy().select([
-        col("enterprise"),
-        mm(),
-        keyed(
-            col("month") % lit(100),
-            unit_code(col("region"), col("industry")),
-        )
-        .alias("key"),
-        col("output_value").alias("out"),
-        col("value_added").alias("va"),
-        col("value_added_cmp").alias("va_cmp"),
-    ]);
-    let last_year = last_year.select([
-        col("enterprise"),
-        mm(),
-        col("output_value").alias("out_base"),
-        col("value_added").alias("va_base"),
-    ]);
-    let keys = || [col("enterprise"), col("mm")];
-    let months = this_year
-        .join(
-            last_year,
-            keys(),
-            keys(),
-            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
-        )
-        .with_columns(SERIES.map(|c| col(c).fill_null(lit(0i64))));
-    let months = collect(engine, months)?.lazy();
-    // 当月: the enterprises with a row in the month, in that row's unit.
-    let [region, industry, _] = unpacked("key");
-    let mut columns = vec![region, industry, col("mm")];
-    columns.extend(SERIES.map(col));
-    let month_cells = months
-        .clone()
-        .filter(
-            col("key")
-                .is_not_null()
-                .and(col("mm").gt_eq(lit(i32::from(first)))),
-        )
-        .select(columns)
-        .group_by([col("region"), col("industry"), col("mm")])
-        .agg(SERIES.map(|c| col(c).sum()));
+    // 当月 and 累计 from the rows of January to the period's end (of this
+    // year, deflated, and of last year), materialised once for the plans
+    // below; see `cumulative_cells` and `month_cells`.
+    let count = enterprise_count(data)?;
+    let rows = Months {
+        this_year: &this_year,
+        last_year,
+        count,
+    };
+    let month_cells = rows.month_cells((first, last))?;
     let earlier = req.period.earlier();
     let earlier_cells = match earlier.map(Period::month_range) {
-        Some((from, to)) if from > 1 => Some(timeline(months.clone(), from, to)?),
+        Some((from, to)) if from > 1 => Some(rows.cumulative_cells((from, to))?),
         _ => None,
     };
-    let ytd_cells = timeline(months, 1, last)?;
+    let ytd_cells = rows.cumulative_cells((1, last))?;
     let [enterprises, month_cells, ytd_cells] =
         collect_all(engine, [enterprises, month_cells, ytd_cells])?;
     let earlier_cells = earlier_cells.map(|c| collect(engine, c)).transpose()?;
@@ -328,6 +292,260 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
     })
 }
 
+/// The rows behind the monthly series: this year's from January to the
+/// period's end (deflated, in whole fen, with each row's region and
+/// division) and last year's of the same months; `count` enterprise numbers.
+struct Months<'a> {
+    this_year: &'a DataFrame,
+    /// A filter of the scope's materialised rows: each plan reads it again
+    /// rather than holding a copy.
+    last_year: LazyFrame,
+    count: usize,
+}
+
+/// `Months`' enterprises within some months: which month each first has a
+/// row this year (0: none), the unit of that row, and whether it moves to
+/// another unit later.
+struct Entry {
+    first: Vec<i32>,
+    unit: Vec<i64>,
+    moves: Vec<bool>,
+}
+
+impl Months<'_> {
+    /// This year's rows as (enterprise, month of the year, unit code).
+    fn units(&self) -> Result<impl Iterator<Item = (u32, i32, i64)> + '_> {
+        let get = |name: &str| -> Result<&UInt32Chunked> {
+            self.this_year
+                .column(name)
+                .map_err(internal)?
+                .u32()
+                .map_err(internal)
+        };
+        let month = self
+            .this_year
+            .column("month")
+            .map_err(internal)?
+            .i32()
+            .map_err(internal)?;
+        let (enterprise, region, industry) = (get("enterprise")?, get("region")?, get("industry")?);
+        Ok(enterprise
+            .into_no_null_iter()
+            .zip(month.into_no_null_iter())
+            .zip(region.into_no_null_iter().zip(industry.into_no_null_iter()))
+            .map(|((e, m), (r, i))| (e, m % 100, (i64::from(r) << UNIT_BITS) + i64::from(i))))
+    }
+
+    /// Each enterprise's first month and unit within `start..=end`, and
+    /// whether it changes unit there.
+    fn entries(&self, (start, end): (u8, u8)) -> Result<Entry> {
+        let mut entry = Entry {
+            first: vec![0; self.count],
+            unit: vec![-1; self.count],
+            moves: vec![false; self.count],
+        };
+        let (start, end) = (i32::from(start), i32::from(end));
+        for (e, m, unit) in self.units()? {
+            let e = e as usize;
+            if m < start || m > end {
+                continue;
+            }
+            if entry.first[e] == 0 || m < entry.first[e] {
+                if entry.first[e] != 0 && entry.unit[e] != unit {
+                    entry.moves[e] = true;
+                }
+                entry.first[e] = m;
+                entry.unit[e] = unit;
+            } else if entry.unit[e] != unit {
+                entry.moves[e] = true;
+            }
+        }
+        Ok(entry)
+    }
+
+    /// 当月 for the months `first..=last`: each month as its own period,
+    /// the rows summed per region, division and month of the row itself,
+    /// beside the same enterprise-months a year earlier ([`SERIES`]).
+    fn month_cells(&self, (first, last): (u8, u8)) -> Result<LazyFrame> {
+        // The unit of each enterprise's row in each month, by
+        // enterprise · 16 + month (a table: load numbers enterprises
+        // densely), for last year's rows of the same enterprise-month.
+        let mut unit_of = vec![-1i64; self.count * 16];
+        for (e, m, unit) in self.units()? {
+            unit_of[e as usize * 16 + m as usize] = unit;
+        }
+        let unit_of = Series::new("unit".into(), unit_of);
+        let months = col("month") % lit(100);
+        let slot = (col("enterprise").cast(DataType::Int64) * lit(16i64) + months.clone())
+            .cast(DataType::UInt32);
+        let now = self.this_year.clone().lazy().select([
+            keyed(months.clone(), unit_code(col("region"), col("industry"))).alias("key"),
+            col("output_value").alias("out"),
+            col("value_added").alias("va"),
+            col("value_added_cmp").alias("va_cmp"),
+            zero("out_base"),
+            zero("va_base"),
+        ]);
+        let unit = lit(unit_of).gather(slot, false);
+        let unit = when(unit.clone().lt(lit(0i64)))
+            .then(lit(NULL).cast(DataType::Int64))
+            .otherwise(unit);
+        let then = self.last_year.clone().select([
+            keyed(months, unit).alias("key"),
+            zero("out"),
+            zero("va"),
+            zero("va_cmp"),
+            col("output_value").alias("out_base"),
+            col("value_added").alias("va_base"),
+        ]);
+        cells([now, then], (first, last))
+    }
+
+    /// 累计 for the months `start..=end`, each as its own cumulative period
+    /// (`start` to that month: its own scope and attribution), as changes to
+    /// add up month by month: cells per region, division and month whose
+    /// running sum over the months ([`cumulated`]) is, for each unit, the
+    /// sum over the enterprises counting in it at that month of their
+    /// figures from `start` to that month.
+    ///
+    /// An enterprise enters at its first row this year from `start` and
+    /// counts in the unit of its latest row. One that keeps its unit
+    /// throughout adds each of its rows at the row's month, and each of last
+    /// year's rows at that month or, if later, the month it entered: plain
+    /// sums. The few that move go through [`timeline`].
+    fn cumulative_cells(&self, (start, end): (u8, u8)) -> Result<LazyFrame> {
+        let entry = self.entries((start, end))?;
+        let table = |name: &str, values: Vec<i64>| lit(Series::new(name.into(), values));
+        let first = table("first", entry.first.iter().map(|&f| i64::from(f)).collect());
+        let unit = table("unit", entry.unit.clone());
+        let moves = lit(Series::new("moves".into(), entry.moves.clone()));
+        let of = |t: &Expr| t.clone().gather(col("enterprise"), false);
+        let months = || (col("month") % lit(100)).cast(DataType::Int64);
+        let (lo, hi) = (i64::from(start), i64::from(end));
+        let within = || months().gt_eq(lit(lo)).and(months().lt_eq(lit(hi)));
+        let steady = |rows: LazyFrame| {
+            rows.filter(within().and(of(&first).gt(lit(0i64))).and(of(&moves).not()))
+        };
+        let now = steady(self.this_year.clone().lazy()).select([
+            keyed(months(), of(&unit)).alias("key"),
+            col("output_value").alias("out"),
+            col("value_added").alias("va"),
+            col("value_added_cmp").alias("va_cmp"),
+            zero("out_base"),
+            zero("va_base"),
+        ]);
+        // Last year's row counts from the month the enterprise entered.
+        let entered = when(months().gt(of(&first)))
+            .then(months())
+            .otherwise(of(&first));
+        let then = steady(self.last_year.clone()).select([
+            keyed(entered, of(&unit)).alias("key"),
+            zero("out"),
+            zero("va"),
+            zero("va_cmp"),
+            col("output_value").alias("out_base"),
+            col("value_added").alias("va_base"),
+        ]);
+        let steady = cells([now, then], (start, end))?;
+        if !entry.moves.contains(&true) {
+            return Ok(steady);
+        }
+        // Collected on its own: a few rows, and Polars' common-subplan
+        // elimination panics on the timeline's two uses of its states
+        // inside the concatenation below (polars 0.55.2,
+        // cse/cache_states.rs "unreachable").
+        let movers = timeline(self.events(&moves)?, start, end)?
+            .collect()
+            .map_err(internal)?
+            .lazy();
+        Ok(concat([steady, movers], UnionArgs::default())
+            .map_err(internal)?
+            .group_by([col("region"), col("industry"), col("mm")])
+            .agg(SERIES.map(|c| col(c).sum())))
+    }
+
+    /// The rows of the enterprises `moves` marks, this year's with the unit
+    /// of the row and last year's without, sorted by enterprise, month and
+    /// year (this year's first): [`timeline`]'s input.
+    fn events(&self, moves: &Expr) -> Result<LazyFrame> {
+        let mm = || (col("month") % lit(100)).alias("mm");
+        let movers = |rows: LazyFrame| rows.filter(moves.clone().gather(col("enterprise"), false));
+        let now = movers(self.this_year.clone().lazy()).select([
+            col("enterprise"),
+            mm(),
+            keyed(
+                col("month") % lit(100),
+                unit_code(col("region"), col("industry")),
+            )
+            .alias("key"),
+            col("output_value").alias("out"),
+            col("value_added").alias("va"),
+            col("value_added_cmp").alias("va_cmp"),
+            zero("out_base"),
+            zero("va_base"),
+        ]);
+        let then = movers(self.last_year.clone()).select([
+            col("enterprise"),
+            mm(),
+            lit(NULL).cast(DataType::Int64).alias("key"),
+            zero("out"),
+            zero("va"),
+            zero("va_cmp"),
+            col("output_value").alias("out_base"),
+            col("value_added").alias("va_base"),
+        ]);
+        let order = col("enterprise").cast(DataType::Int64) * lit(64i64)
+            + col("mm").cast(DataType::Int64) * lit(2i64)
+            + col("key").is_null().cast(DataType::Int64);
+        Ok(concat([now, then], UnionArgs::default())
+            .map_err(internal)?
+            .sort_by_exprs([order], SortMultipleOptions::default()))
+    }
+}
+
+/// A zero of the exact sums' type, as column `name`.
+fn zero(name: &str) -> Expr {
+    lit(0i64).cast(DataType::Int64).alias(name)
+}
+
+/// Rows with a packed month-and-unit `key` (null: none) summed per region,
+/// division and month, for the months `first..=last`: each frame grouped
+/// on its own (no copy of the rows side by side), then the small results.
+fn cells<const N: usize>(frames: [LazyFrame; N], (first, last): (u8, u8)) -> Result<LazyFrame> {
+    let (lo, hi) = (month_key_bound(first), month_key_bound(last + 1));
+    let grouped = frames.map(|rows| {
+        rows.filter(col("key").gt_eq(lit(lo)).and(col("key").lt(lit(hi))))
+            .group_by([col("key")])
+            .agg(SERIES.map(|c| col(c).sum()))
+    });
+    let [region, industry, month] = unpacked("key");
+    let mut columns = vec![region, industry, month.alias("mm")];
+    columns.extend(SERIES.map(col));
+    Ok(concat(grouped, UnionArgs::default())
+        .map_err(internal)?
+        .group_by([col("key")])
+        .agg(SERIES.map(|c| col(c).sum()))
+        .select(columns))
+}
+
+/// The least packed key ([`keyed`]) of a month of the year.
+fn month_key_bound(month: u8) -> i64 {
+    i64::from(month) << (2 * UNIT_BITS)
+}
+
+/// How many enterprise numbers load gave out.
+fn enterprise_count(data: &Dataset) -> Result<usize> {
+    Ok(data
+        .rows
+        .frame()
+        .column("enterprise")
+        .map_err(internal)?
+        .u32()
+        .map_err(internal)?
+        .max()
+        .map_or(0, |max| max as usize + 1))
+}
+
 /// The months `start..=end` of a year as each one's cumulative period
 /// (`start` to that month, its own scope and attribution), as changes to
 /// add up month by month: cells per region, division and month whose
@@ -335,30 +553,58 @@ fn enterprise_scope(data: &Dataset, req: Request, engine: Engine) -> Result<Scop
 /// over the enterprises counting in it at that month of their figures from
 /// `start` to that month.
 ///
-/// An enterprise enters at its first row from `start`; from each month with
-/// a row (this year's or last year's) on, it counts its running sums in the
-/// unit of its latest row this year. Each such state adds its sums to its
-/// unit at its month and takes them back at the next state's month, so no
-/// enterprise-month is repeated for the months after it.
-fn timeline(months: LazyFrame, start: u8, end: u8) -> Result<LazyFrame> {
-    let over = |e: Expr| e.over([col("enterprise")]).map_err(internal);
-    let mut running = SERIES
-        .iter()
-        .map(|c| Ok(over(col(*c).cum_sum(false))?.alias(*c)))
-        .collect::<Result<Vec<_>>>()?;
-    // Keys grow with the month: the running maximum is the latest row's.
-    running.push(over(col("key").fill_null(lit(0i64)).cum_max(false))?.alias("latest"));
+/// For the enterprises that move ([`Months::events`]), sorted by enterprise
+/// and month. An enterprise enters at its
+/// first row this year from `start`; from each of its rows (this year's or
+/// last year's) on, it counts its running sums in the unit of its latest
+/// row this year. Each such state adds its sums to its unit at its month and
+/// takes them back at the enterprise's next row's month, so no
+/// enterprise-month is repeated for the months after it. Everything is
+/// elementwise over the sorted rows (running sums less each enterprise's
+/// start, forward fills), with no per-group window.
+fn timeline(events: LazyFrame, start: u8, end: u8) -> Result<LazyFrame> {
     let (start, end) = (i32::from(start), i32::from(end));
-    let states = months
+    let forward = |e: Expr| e.fill_null_with_strategy(FillNullStrategy::Forward(None));
+    let enterprise = || col("enterprise");
+    let first = || {
+        enterprise()
+            .neq(enterprise().shift(lit(1)))
+            .fill_null(lit(true))
+    };
+    // Running sums within an enterprise: the running sum over all rows less
+    // its value before the enterprise's first row.
+    let mut states: Vec<Expr> = SERIES
+        .iter()
+        .map(|c| {
+            let total = col(*c).cum_sum(false);
+            let before = forward(
+                when(first())
+                    .then(total.clone() - col(*c))
+                    .otherwise(lit(NULL).cast(DataType::Int64)),
+            );
+            (total - before).alias(*c)
+        })
+        .collect();
+    // The latest unit: this year's key carried forward (keys grow with the
+    // month); 0 before the enterprise's first row this year.
+    states.push(
+        forward(
+            when(first().and(col("key").is_null()))
+                .then(lit(0i64))
+                .otherwise(col("key")),
+        )
+        .alias("latest"),
+    );
+    states.push(
+        when(enterprise().shift(lit(-1)).eq(enterprise()))
+            .then(col("mm").shift(lit(-1)))
+            .otherwise(lit(end + 1))
+            .alias("next"),
+    );
+    let states = events
         .filter(col("mm").gt_eq(lit(start)).and(col("mm").lt_eq(lit(end))))
-        .sort(["enterprise", "mm"], SortMultipleOptions::default())
-        .with_columns(running)
-        .filter(col("latest").gt(lit(0i64)))
-        .with_column(
-            over(col("mm").shift(lit(-1)))?
-                .fill_null(lit(end + 1))
-                .alias("next"),
-        );
+        .with_columns(states)
+        .filter(col("latest").gt(lit(0i64)));
     let [region, industry, _] = unpacked("latest");
     let mut added = vec![region.clone(), industry.clone(), col("mm")];
     added.extend(SERIES.map(col));

@@ -1054,5 +1054,10 @@ fn summary_only_needs_no_templates() {
     let csv = elsewhere.path().join("out/2024-H1/summary.csv");
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.contains("\n2024-H1,222400,total,enterprises,level,319,户\n"));
-    assert!(!elsewhere.path().join("out/2024-H1/review-2024-H1.pdf").exists());
+    assert!(
+        !elsewhere
+            .path()
+            .join("out/2024-H1/review-2024-H1.pdf")
+            .exists()
+    );
 }
