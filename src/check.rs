@@ -184,6 +184,10 @@ impl Report {
             );
             for f in found {
                 let at = match f.line {
+                    // A Parquet file has rows, not lines.
+                    Some(row) if self.file.ends_with(".parquet") => {
+                        format!("{} row {row}", self.file)
+                    }
                     Some(line) => format!("{}:{line}", self.file),
                     None => self.file.clone(),
                 };
@@ -552,7 +556,7 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
         .map(|c| (c.enterprise, c.month.unwrap_or(0)))
         .collect();
     let located = crate::load::locate(data, &wanted)?;
-    let findings = candidates
+    let findings: Vec<Finding> = candidates
         .into_iter()
         .map(|c| {
             let (id, name) = located
@@ -578,6 +582,18 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
             }
         })
         .collect();
+    // By rule, then by the enterprise's identifier (the contributors by
+    // their contribution, as found).
+    let mut findings: Vec<Finding> = findings;
+    findings.sort_by(|a, b| {
+        a.rule.cmp(&b.rule).then_with(|| {
+            if a.rule == Rule::Contributor {
+                std::cmp::Ordering::Equal
+            } else {
+                (&a.enterprise_id, &a.month).cmp(&(&b.enterprise_id, &b.month))
+            }
+        })
+    });
     Ok(Report {
         period: format!("{year}-{}", period.key()),
         enterprises,

@@ -1102,10 +1102,7 @@ pub struct Located {
 pub fn locate(data: &Dataset, wanted: &HashSet<(u32, i32)>) -> Result<Located> {
     let enterprises: HashSet<u32> = wanted.iter().map(|&(e, _)| e).collect();
     let mut located = Located::default();
-    let mut numbers: HashMap<String, u32> = HashMap::default();
-    let mut take = |id: &str, name: &str, month: &str, line: u64| {
-        let next = numbers.len() as u32;
-        let number = *numbers.entry(id.to_string()).or_insert(next);
+    let mut take = |number: u32, id: &str, name: &str, month: &str, line: u64| {
         if enterprises.contains(&number) {
             located
                 .enterprises
@@ -1121,44 +1118,51 @@ pub fn locate(data: &Dataset, wanted: &HashSet<(u32, i32)>) -> Result<Located> {
     };
     let path = &data.industry_file;
     if path.extension().is_some_and(|e| e == "parquet") {
-        use polars::prelude::col;
-        let frame = parquet::scan(path)
-            .and_then(|f| {
-                f.select([col("enterprise_id"), col("enterprise_name"), col("month")])
-                    .collect()
-            })
-            .map_err(|e| DataError::file(path, e.to_string()))?;
-        let text = |name: &str| -> Result<Vec<String>> {
-            let column = frame
+        // Numbered as the rows were: through the same categorical.
+        let frame = parquet::numbered(path).map_err(|e| DataError::file(path, e.to_string()))?;
+        let fail = |e: polars::prelude::PolarsError| DataError::file(path, e.to_string());
+        let numbers = frame
+            .column("enterprise")
+            .and_then(|c| c.u32().cloned())
+            .map_err(fail)?;
+        let text = |name: &str| -> Result<polars::prelude::StringChunked> {
+            Ok(frame
                 .column(name)
-                .and_then(|c| c.cast(&polars::prelude::DataType::String))
-                .map_err(|e| DataError::file(path, e.to_string()))?;
-            let strings = column
-                .str()
-                .map_err(|e| DataError::file(path, e.to_string()))?
-                .iter()
-                .map(|v| v.unwrap_or_default().trim().to_string())
-                .collect();
-            Ok(strings)
+                .and_then(|c| c.str().cloned())
+                .map_err(fail)?)
         };
         let (ids, names, months) = (
             text("enterprise_id")?,
             text("enterprise_name")?,
             text("month")?,
         );
-        for (row, ((id, name), month)) in ids.iter().zip(&names).zip(&months).enumerate() {
-            take(id, name, month, row as u64 + 1);
+        for (row, (((number, id), name), month)) in numbers
+            .iter()
+            .zip(ids.iter())
+            .zip(names.iter())
+            .zip(months.iter())
+            .enumerate()
+        {
+            if let (Some(number), Some(id), Some(month)) = (number, id, month) {
+                take(number, id, name.unwrap_or_default(), month, row as u64 + 1);
+            }
         }
         return Ok(located);
     }
+    // The enterprise rows number identifiers in the order they first appear.
+    let mut numbers: HashMap<String, u32> = HashMap::default();
     let mut errors = Errors::default();
     let required = ["enterprise_id", "enterprise_name", "month"];
     let Some(input) = CsvInput::open(path, &required, &mut errors) else {
         return Err(errors.into_error());
     };
     input.for_each(&mut errors, |rec, _| {
+        let id = rec.get("enterprise_id");
+        let next = numbers.len() as u32;
+        let number = *numbers.entry(id.to_string()).or_insert(next);
         take(
-            rec.get("enterprise_id"),
+            number,
+            id,
             rec.get("enterprise_name"),
             rec.get("month"),
             rec.line,

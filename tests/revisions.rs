@@ -333,3 +333,59 @@ fn check_gives_the_usual_data_errors() {
         stderr(&out)
     );
 }
+
+/// The same rows as CSV and as Parquet give the same findings, each naming
+/// the same enterprise and the same row (a line of the CSV, a row of the
+/// Parquet file: the line less the header).
+#[test]
+fn check_names_the_same_rows_in_csv_and_parquet() {
+    let gen_data = |dir: &Path, extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gen-data"))
+            .args(["--rows", "20000", "--seed", "3"])
+            .args(extra)
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    let (csv_dir, parquet_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    gen_data(csv_dir.path(), &[]);
+    gen_data(parquet_dir.path(), &["--parquet"]);
+    let findings = |data: &Path| {
+        let out_dir = tempfile::tempdir().unwrap();
+        let run = review(&[
+            "check",
+            "--period",
+            "H1",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out_dir.path().to_str().unwrap(),
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let csv = std::fs::read_to_string(out_dir.path().join("2024-H1/check.csv")).unwrap();
+        // Every column but the file's name.
+        csv.lines()
+            .skip(1)
+            .map(|l| {
+                let mut f: Vec<String> = l.split(',').map(str::to_string).collect();
+                f.remove(5);
+                f.join(",")
+            })
+            .collect::<Vec<_>>()
+    };
+    let (from_csv, from_parquet) = (findings(csv_dir.path()), findings(parquet_dir.path()));
+    assert!(from_csv.len() >= 10, "{from_csv:?}");
+    let lines: Vec<String> = from_csv
+        .iter()
+        .map(|l| {
+            let mut f: Vec<String> = l.split(',').map(str::to_string).collect();
+            // line N of the CSV is row N − 1 of the Parquet file
+            if let Ok(n) = f[5].parse::<u64>() {
+                f[5] = (n - 1).to_string();
+            }
+            f.join(",")
+        })
+        .collect();
+    assert_eq!(lines, from_parquet);
+}

@@ -293,8 +293,60 @@ pub(super) fn read(
     }
 }
 
-/// The validated rows as [`EnterpriseRows`]: identifiers numbered through a
-/// categorical, months as `year * 100 + month`, codes as indices.
+/// The enterprise numbers of a file's rows: each identifier's place among
+/// the file's identifiers in sorted order, as a table (`id`, `enterprise`)
+/// to join the rows with. The same file always numbers the same way (a
+/// categorical's codes follow the order the engine meets the strings in,
+/// which its threads change from run to run), so [`numbered`] finds the rows
+/// that [`typed`] numbered.
+fn numbers(frame: &LazyFrame) -> PolarsResult<LazyFrame> {
+    let ids = frame
+        .clone()
+        .select([text("enterprise_id").alias("id")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .sort(["id"], SortMultipleOptions::default())
+        .collect()?;
+    let count = ids.height() as u32;
+    let mut ids = ids;
+    ids.with_column(Column::new(
+        "enterprise".into(),
+        (0..count).collect::<Vec<u32>>(),
+    ))?;
+    Ok(ids.lazy())
+}
+
+/// `frame` with its rows' enterprise numbers ([`numbers`]) as `enterprise`;
+/// in the file's order of rows when `in_order`.
+fn with_numbers(frame: LazyFrame, in_order: bool) -> PolarsResult<LazyFrame> {
+    let numbers = numbers(&frame)?;
+    let mut args = JoinArgs::new(JoinType::Inner);
+    if in_order {
+        args.maintain_order = MaintainOrderJoin::Left;
+    }
+    Ok(frame.join(numbers, [text("enterprise_id")], [col("id")], args))
+}
+
+/// A text column, trimmed.
+fn text(c: &str) -> Expr {
+    col(c).cast(DataType::String).str().strip_chars(lit(NULL))
+}
+
+/// Each row's enterprise number as [`typed`] gives it ([`numbers`]), with
+/// the identifier, name and month as written, in file order: for messages
+/// about rows (`load::locate`).
+pub(super) fn numbered(path: &Path) -> PolarsResult<DataFrame> {
+    with_numbers(scan(path)?, true)?
+        .select([
+            col("enterprise"),
+            text("enterprise_id").alias("enterprise_id"),
+            text("enterprise_name").alias("enterprise_name"),
+            text("month").alias("month"),
+        ])
+        .collect()
+}
+
+/// The validated rows as [`EnterpriseRows`]: identifiers numbered by
+/// [`numbers`], months as `year * 100 + month`, codes as indices.
 fn typed(
     frame: LazyFrame,
     counties: &[Region],
@@ -311,13 +363,9 @@ fn typed(
         industries.iter().map(|i| i.code.as_str()).collect(),
         "industry",
     )?;
-    let text = |c: &str| col(c).str().strip_chars(lit(NULL));
+    let frame = with_numbers(frame, false)?;
     let mut columns = vec![
-        text("enterprise_id")
-            .cast(DataType::from_categories(Categories::global()))
-            .to_physical()
-            .cast(DataType::UInt32)
-            .alias("enterprise"),
+        col("enterprise"),
         (text("month")
             .str()
             .slice(lit(0), lit(4))
