@@ -505,6 +505,71 @@ fn verify_needs_nothing_but_the_pdf() {
     );
 }
 
+/// A bulletin whose manifest names another version of review: verify says
+/// which version made it (forged here by a template that attaches the
+/// manifest with another version).
+#[test]
+fn verify_says_when_another_version_made_the_pdf() {
+    let templates = template_copy();
+    let lib = std::fs::read_to_string(templates.path().join("lib.typ")).unwrap();
+    std::fs::write(
+        templates.path().join("lib.typ"),
+        lib + r#"
+#let attach-evidence(bulletin) = {
+  for a in bulletin.attachments {
+    if a.path.ends-with("manifest.json") {
+      let text = str(read(a.path)).replace(regex("\"version\": \"[^\"]*\""), "\"version\": \"0.0.9\"")
+      pdf.attach(a.path, bytes(text), relationship: a.relationship, mime-type: a.mime, description: a.description)
+    } else {
+      pdf.attach(a.path, relationship: a.relationship, mime-type: a.mime, description: a.description)
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let template = templates.path().join("review.typ");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = build_with(&template, out_dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    // The forging template rebuilds the same bytes, so the PDF verifies,
+    // and the line says which review made it.
+    let ok = review(&[
+        "verify",
+        pdf.to_str().unwrap(),
+        "--template",
+        template.to_str().unwrap(),
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let line = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        line.contains(&format!(
+            "; note: the PDF was made by review 0.0.9, this is review {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{line}"
+    );
+    // With the shipped template the rebuild differs: the failure says
+    // which version to verify with.
+    let shipped = repo().join("templates/review.typ");
+    let bad = review(&[
+        "verify",
+        pdf.to_str().unwrap(),
+        "--template",
+        shipped.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(5));
+    let err = stderr(&bad);
+    assert!(
+        err.contains(&format!(
+            "the PDF was made by review 0.0.9, this is review {}: verify it with review 0.0.9",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{err}"
+    );
+}
+
 #[test]
 fn verify_names_a_changed_template() {
     let templates = template_copy();
