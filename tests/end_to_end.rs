@@ -505,34 +505,55 @@ fn verify_needs_nothing_but_the_pdf() {
     );
 }
 
+/// The shipped templates with `attach-evidence` shadowed (the rest of
+/// lib.typ stays) so that the attachment whose path ends with `file` is
+/// attached as the bytes the Typst expression `forge` makes of it (`a` is
+/// the attachment): a PDF whose evidence was altered after the fact. Returns
+/// the folder and its review.typ.
+fn forging_templates(file: &str, forge: &str) -> (tempfile::TempDir, PathBuf) {
+    let templates = template_copy();
+    let lib = std::fs::read_to_string(templates.path().join("lib.typ")).unwrap();
+    std::fs::write(
+        templates.path().join("lib.typ"),
+        lib + &format!(
+            r#"
+#let attach-evidence(bulletin) = {{
+  for a in bulletin.attachments {{
+    if a.path.ends-with("{file}") {{
+      let forged = {forge}
+      pdf.attach(a.path, bytes(forged), relationship: a.relationship, mime-type: a.mime, description: a.description)
+    }} else {{
+      pdf.attach(a.path, relationship: a.relationship, mime-type: a.mime, description: a.description)
+    }}
+  }}
+}}
+"#
+        ),
+    )
+    .unwrap();
+    let template = templates.path().join("review.typ");
+    (templates, template)
+}
+
+/// The sample's bulletin made with `template`; the output folder and PDF.
+fn forged_bulletin(template: &Path) -> (tempfile::TempDir, PathBuf) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = build_with(template, out_dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    (out_dir, pdf)
+}
+
 /// A bulletin whose manifest names another version of review: verify says
 /// which version made it (forged here by a template that attaches the
 /// manifest with another version).
 #[test]
 fn verify_says_when_another_version_made_the_pdf() {
-    let templates = template_copy();
-    let lib = std::fs::read_to_string(templates.path().join("lib.typ")).unwrap();
-    std::fs::write(
-        templates.path().join("lib.typ"),
-        lib + r#"
-#let attach-evidence(bulletin) = {
-  for a in bulletin.attachments {
-    if a.path.ends-with("manifest.json") {
-      let text = str(read(a.path)).replace(regex("\"version\": \"[^\"]*\""), "\"version\": \"0.0.9\"")
-      pdf.attach(a.path, bytes(text), relationship: a.relationship, mime-type: a.mime, description: a.description)
-    } else {
-      pdf.attach(a.path, relationship: a.relationship, mime-type: a.mime, description: a.description)
-    }
-  }
-}
-"#,
-    )
-    .unwrap();
-    let template = templates.path().join("review.typ");
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = build_with(&template, out_dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+    let (_templates, template) = forging_templates(
+        "manifest.json",
+        r#"str(read(a.path)).replace(regex("\"version\": \"[^\"]*\""), "\"version\": \"0.0.9\"")"#,
+    );
+    let (_out_dir, pdf) = forged_bulletin(&template);
     // The forging template rebuilds the same bytes, so the PDF verifies,
     // and the line says which review made it.
     let ok = review(&[
@@ -608,33 +629,17 @@ fn verify_names_a_changed_template() {
 /// here by a template that attaches a changed row under the real name).
 #[test]
 fn verify_names_a_changed_input_row() {
-    let templates = template_copy();
-    // The rest of lib.typ stays; this definition shadows the real one.
-    let lib = std::fs::read_to_string(templates.path().join("lib.typ")).unwrap();
-    std::fs::write(
-        templates.path().join("lib.typ"),
-        lib + r#"
-#let attach-evidence(bulletin) = {
-  for a in bulletin.attachments {
-    if a.path.ends-with("industry_monthly.csv") {
+    let (_templates, template) = forging_templates(
+        "industry_monthly.csv",
+        r#"{
       let lines = read(a.path).split("\n")
       let fields = lines.at(1).split(",")
       fields.at(5) = "9" + fields.at(5)
       lines.at(1) = fields.join(",")
-      pdf.attach(a.path, bytes(lines.join("\n")), relationship: "source", mime-type: a.mime, description: a.description)
-    } else {
-      pdf.attach(a.path, relationship: a.relationship, mime-type: a.mime, description: a.description)
-    }
-  }
-}
-"#,
-    )
-    .unwrap();
-    let template = templates.path().join("review.typ");
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = build_with(&template, out_dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let pdf = out_dir.path().join("2024-H1/review-2024-H1.pdf");
+      lines.join("\n")
+    }"#,
+    );
+    let (_out_dir, pdf) = forged_bulletin(&template);
     let bad = review(&[
         "verify",
         pdf.to_str().unwrap(),
