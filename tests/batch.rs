@@ -4,7 +4,6 @@ mod common;
 use common::{pdf_text, repo, review, stderr};
 
 use std::path::Path;
-use std::process::Command;
 
 /// A figure of a summary.csv.
 fn figure(csv_path: &Path, region: &str, group: &str, indicator: &str, measure: &str) -> f64 {
@@ -167,18 +166,9 @@ fn one_failing_region_does_not_lose_the_others() {
 /// made from Parquet verifies (its rows are attached as CSV).
 #[test]
 fn parquet_and_csv_give_the_same_summary() {
-    let gen_data = |dir: &Path, extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_gen-data"))
-            .args(["--rows", "30000", "--seed", "7"])
-            .args(extra)
-            .arg(dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-    };
     let (csv_dir, parquet_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    gen_data(csv_dir.path(), &[]);
-    gen_data(parquet_dir.path(), &["--parquet"]);
+    common::gen_data(csv_dir.path(), 30_000, 7, &[]);
+    common::gen_data(parquet_dir.path(), 30_000, 7, &["--parquet"]);
     assert!(!parquet_dir.path().join("industry_monthly.csv").exists());
     let out_dir = tempfile::tempdir().unwrap();
     let summary = |data: &Path, name: &str, extra: &[&str]| {

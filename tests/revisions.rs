@@ -339,18 +339,9 @@ fn check_gives_the_usual_data_errors() {
 /// Parquet file: the line less the header).
 #[test]
 fn check_names_the_same_rows_in_csv_and_parquet() {
-    let gen_data = |dir: &Path, extra: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gen-data"))
-            .args(["--rows", "20000", "--seed", "3"])
-            .args(extra)
-            .arg(dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-    };
     let (csv_dir, parquet_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    gen_data(csv_dir.path(), &[]);
-    gen_data(parquet_dir.path(), &["--parquet"]);
+    common::gen_data(csv_dir.path(), 20_000, 3, &[]);
+    common::gen_data(parquet_dir.path(), 20_000, 3, &["--parquet"]);
     let findings = |data: &Path| {
         let out_dir = tempfile::tempdir().unwrap();
         let run = review(&[

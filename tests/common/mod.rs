@@ -63,3 +63,14 @@ pub fn sample_copy(stories: bool) -> tempfile::TempDir {
     }
     dir
 }
+
+/// `gen-data --rows ROWS --seed SEED [EXTRA] DIR`: a generated data folder.
+pub fn gen_data(dir: &Path, rows: u32, seed: u32, extra: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gen-data"))
+        .args(["--rows", &rows.to_string(), "--seed", &seed.to_string()])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .expect("run gen-data");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
