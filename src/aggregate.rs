@@ -553,10 +553,10 @@ fn enterprise_count(data: &Dataset) -> Result<usize> {
 /// over the enterprises counting in it at that month of their figures from
 /// `start` to that month.
 ///
-/// For the enterprises that move ([`Months::events`]), sorted by enterprise
-/// and month. An enterprise enters at its
-/// first row this year from `start`; from each of its rows (this year's or
-/// last year's) on, it counts its running sums in the unit of its latest
+/// `events` are the rows of the enterprises that move ([`Months::events`]),
+/// sorted by enterprise and month. An enterprise enters at its first row this
+/// year from `start`; from each of its rows (this year's or last year's) on,
+/// it counts its running sums in the unit of its latest
 /// row this year. Each such state adds its sums to its unit at its month and
 /// takes them back at the enterprise's next row's month, so no
 /// enterprise-month is repeated for the months after it. Everything is
