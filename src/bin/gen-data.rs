@@ -7,6 +7,10 @@
 //! joining and leaving. Every value is a hash of (seed, enterprise, month), so
 //! the file is the same for the same arguments on every machine, and it is
 //! written month by month as a stream: memory does not grow with `--rows`.
+//! Identifiers are 18-character 统一社会信用代码 (unified social credit
+//! codes, GB 32100: `91`, the region, a 9-character organisation code and
+//! the check character), as real 规上 returns carry them; `--short-ids`
+//! writes the old `E000000026` instead.
 //! With `--parquet` the enterprise rows go to `industry_monthly.parquet`
 //! (converted with Polars) instead of the CSV.
 
@@ -75,14 +79,16 @@ fn unit(h: u64) -> f64 {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut rows, mut seed, mut dir, mut parquet) = (1_000_000u64, 1u64, None, false);
+    let (mut rows, mut seed, mut dir, mut parquet, mut short_ids) =
+        (1_000_000u64, 1u64, None, false, false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rows" => rows = parse(args.next(), "--rows"),
             "--seed" => seed = parse(args.next(), "--seed"),
             "--parquet" => parquet = true,
+            "--short-ids" => short_ids = true,
             "-h" | "--help" => {
-                println!("usage: gen-data --rows N [--seed S] [--parquet] DIR");
+                println!("usage: gen-data --rows N [--seed S] [--parquet] [--short-ids] DIR");
                 return;
             }
             other if !other.starts_with('-') => dir = Some(PathBuf::from(other)),
@@ -169,9 +175,14 @@ fn main() {
             let noise = 1.0 + 0.1 * (unit(hash(seed, e, m + 1)) - 0.5);
             let output = level * noise;
             let va = output * INDUSTRIES[industry].2 as f64 / 100.0;
+            let id = if short_ids {
+                format!("E{e:09}")
+            } else {
+                uscc(REGIONS[region].0, e)
+            };
             let _ = writeln!(
                 out,
-                "{y}-{mm:02},E{e:09},{}{}厂,{},{},{output:.1},{va:.1}",
+                "{y}-{mm:02},{id},{}{}厂,{},{},{output:.1},{va:.1}",
                 HEADS[(e % 8) as usize],
                 e,
                 REGIONS[region].0,
@@ -190,6 +201,32 @@ fn main() {
         to_parquet(&dir);
         std::fs::remove_file(&path).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
     }
+}
+
+/// The characters of a 统一社会信用代码 (GB 32100: no I, O, S, V, Z).
+const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// A 统一社会信用代码 for enterprise `e` (9 = registered by market
+/// regulation, 1 = enterprise) of `region`: a nine-character organisation
+/// code that scrambles `e` (one to one: multiplying by a number prime to 31
+/// permutes the residues), then the check character GB 32100 computes
+/// (weights 3^i mod 31).
+fn uscc(region: &str, e: u64) -> String {
+    const SPACE: u128 = 31u128.pow(9);
+    let mut h = ((u128::from(e) + 1) * 2_654_435_761 % SPACE) as u64;
+    let mut code: Vec<u8> = format!("91{region}").into_bytes();
+    for _ in 0..9 {
+        code.push(USCC_CHARS[(h % 31) as usize]);
+        h /= 31;
+    }
+    let value = |c: u8| USCC_CHARS.iter().position(|&x| x == c).unwrap_or(0) as u64;
+    let (mut weight, mut sum) = (1u64, 0u64);
+    for &c in &code {
+        sum += value(c) * weight;
+        weight = weight * 3 % 31;
+    }
+    code.push(USCC_CHARS[((31 - sum % 31) % 31) as usize]);
+    String::from_utf8(code).expect("ASCII")
 }
 
 fn to_parquet(dir: &std::path::Path) {
@@ -238,4 +275,34 @@ fn write(dir: &std::path::Path, name: &str, text: &str) {
 fn fail(message: &str) -> ! {
     eprintln!("gen-data: {message}");
     std::process::exit(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uscc_has_gb_32100_s_shape_and_check_character() {
+        // A published code (GB 32100's example style): 91350100M000100Y43.
+        let check = |code: &str| {
+            let value = |c: u8| USCC_CHARS.iter().position(|&x| x == c).unwrap() as u64;
+            let (mut weight, mut sum) = (1u64, 0u64);
+            for &c in &code.as_bytes()[..17] {
+                sum += value(c) * weight;
+                weight = weight * 3 % 31;
+            }
+            USCC_CHARS[((31 - sum % 31) % 31) as usize] == code.as_bytes()[17]
+        };
+        assert!(check("91350100M000100Y43"));
+        for h in [0, 1, 12_345, u64::MAX] {
+            let code = uscc("222401", h);
+            assert_eq!(code.len(), 18, "{code}");
+            assert!(code.starts_with("91222401"), "{code}");
+            assert!(code.bytes().all(|b| USCC_CHARS.contains(&b)), "{code}");
+            assert!(check(&code), "{code}");
+        }
+        let codes: std::collections::HashSet<String> =
+            (0..300_000).map(|e| uscc("222401", e)).collect();
+        assert_eq!(codes.len(), 300_000, "one code per enterprise");
+    }
 }
