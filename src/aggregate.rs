@@ -132,8 +132,9 @@ impl Scope {
     }
 }
 
-/// `month` within the months `first..=last` of `year`.
-fn in_months(year: i32, (first, last): (u8, u8)) -> Expr {
+/// `month` within the months `first..=last` of `year` (also `review
+/// check`'s filter).
+pub(crate) fn in_months(year: i32, (first, last): (u8, u8)) -> Expr {
     col("month")
         .gt_eq(lit(month_number(year, first)))
         .and(col("month").lt_eq(lit(month_number(year, last))))
@@ -1736,7 +1737,7 @@ fn polars_error(path: &std::path::Path, err: PolarsError) -> Error {
     DataError::file(path, format!("cannot scan: {err}")).into()
 }
 
-fn internal(err: PolarsError) -> Error {
+pub(crate) fn internal(err: PolarsError) -> Error {
     Error::Data(vec![DataError::file("<aggregation>", err.to_string())])
 }
 
@@ -1748,7 +1749,8 @@ fn string_column(df: &DataFrame, name: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+/// A collected frame's column as doubles (non-finite values undefined).
+pub(crate) fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let column = df
         .column(name)
         .map_err(internal)?
@@ -1760,7 +1762,8 @@ fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     Ok(values.iter().map(|v| v.filter(|x| x.is_finite())).collect())
 }
 
-fn i64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+/// A collected frame's column as whole numbers.
+pub(crate) fn i64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
     let column = df
         .column(name)
         .map_err(internal)?

@@ -11,8 +11,9 @@ use std::collections::HashSet;
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::error::{DataError, Error, Result};
-use crate::load::{CheckSettings, Dataset, month_number};
+use crate::aggregate::{f64_column, i64_column, in_months, internal};
+use crate::error::Result;
+use crate::load::{CheckSettings, Dataset};
 use crate::number::Rational;
 use crate::period::{Period, month_key};
 
@@ -238,44 +239,6 @@ impl Report {
     }
 }
 
-/// `month` within the months `first..=last` of `year`.
-fn in_months(year: i32, (first, last): (u8, u8)) -> Expr {
-    col("month")
-        .gt_eq(lit(month_number(year, first)))
-        .and(col("month").lt_eq(lit(month_number(year, last))))
-}
-
-fn internal(err: PolarsError) -> Error {
-    Error::Data(vec![DataError::file("<check>", err.to_string())])
-}
-
-/// Columns of a collected frame, by name.
-fn column<T>(
-    df: &DataFrame,
-    name: &str,
-    dtype: DataType,
-    get: impl Fn(&Column) -> Vec<Option<T>>,
-) -> Result<Vec<Option<T>>> {
-    let c = df
-        .column(name)
-        .map_err(internal)?
-        .cast(&dtype)
-        .map_err(internal)?;
-    Ok(get(&c))
-}
-
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    column(df, name, DataType::Float64, |c| {
-        c.f64().map(|v| v.iter().collect()).unwrap_or_default()
-    })
-}
-
-fn i64s(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    column(df, name, DataType::Int64, |c| {
-        c.i64().map(|v| v.iter().collect()).unwrap_or_default()
-    })
-}
-
 /// A candidate finding before it is located in the file.
 struct Candidate {
     rule: Rule,
@@ -371,14 +334,13 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
         .map_err(internal)?;
 
     let mut candidates = Vec::new();
-    let region_of = |df: &DataFrame, name: &str| i64s(df, name);
     {
         let (e, m, r, v, med) = (
-            i64s(&months, "enterprise")?,
-            i64s(&months, "month")?,
-            region_of(&months, "unit")?,
-            f64s(&months, "output_value")?,
-            f64s(&months, "median")?,
+            i64_column(&months, "enterprise")?,
+            i64_column(&months, "month")?,
+            i64_column(&months, "unit")?,
+            f64_column(&months, "output_value")?,
+            f64_column(&months, "median")?,
         );
         for i in 0..months.height() {
             let (value, median) = (v[i].unwrap_or(0.0), med[i].unwrap_or(0.0));
@@ -403,11 +365,11 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
     }
     {
         let (e, m, r, out, va) = (
-            i64s(&value_added, "enterprise")?,
-            i64s(&value_added, "month")?,
-            region_of(&value_added, "region")?,
-            f64s(&value_added, "output_value")?,
-            f64s(&value_added, "value_added")?,
+            i64_column(&value_added, "enterprise")?,
+            i64_column(&value_added, "month")?,
+            i64_column(&value_added, "region")?,
+            f64_column(&value_added, "output_value")?,
+            f64_column(&value_added, "value_added")?,
         );
         for i in 0..value_added.height() {
             let (out, va) = (out[i].unwrap_or(0.0), va[i].unwrap_or(0.0));
@@ -440,14 +402,14 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
         }
     }
     let (e, out, base, n_now, n_base, first, last_base, unit) = (
-        i64s(&stats, "enterprise")?,
-        f64s(&stats, "out")?,
-        f64s(&stats, "out_base")?,
-        i64s(&stats, "n_now")?,
-        i64s(&stats, "n_base")?,
-        i64s(&stats, "first")?,
-        i64s(&stats, "last_base")?,
-        i64s(&stats, "unit")?,
+        i64_column(&stats, "enterprise")?,
+        f64_column(&stats, "out")?,
+        f64_column(&stats, "out_base")?,
+        i64_column(&stats, "n_now")?,
+        i64_column(&stats, "n_base")?,
+        i64_column(&stats, "first")?,
+        i64_column(&stats, "last_base")?,
+        i64_column(&stats, "unit")?,
     );
     let in_scope = |i: usize| n_now[i].unwrap_or(0) > 0;
     let enterprises = (0..stats.height()).filter(|&i| in_scope(i)).count();
