@@ -404,27 +404,13 @@ fn document_id(pdf: &[u8]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-/// A figure's number as the bulletin prints it: 亿元 with one decimal for
-/// 万元, whole numbers for 户 and 位, one decimal otherwise; — when
-/// undefined.
+/// A figure's number as the bulletin's tables print it
+/// ([`crate::phrase::signed_figure`]).
 fn printed_number(value: Option<&str>, unit: &str) -> String {
-    let Some(x) = value
+    let value = value
         .and_then(|v| v.parse::<f64>().ok())
-        .and_then(Rational::from_f64)
-    else {
-        return "—".into();
-    };
-    let number = match unit {
-        "万元" => x.div_int(10_000).expect("a nonzero divisor").round(1),
-        "户" | "位" => x.round(0),
-        _ => x.round(1),
-    }
-    .to_string();
-    // A true minus sign, as the bulletin's tables print it.
-    match number.strip_prefix('-') {
-        Some(rest) => format!("−{rest}"),
-        None => number,
-    }
+        .and_then(Rational::from_f64);
+    crate::phrase::signed_figure(value, unit)
 }
 
 /// [`printed_number`] with its unit: 339.3亿元, 2.6%.

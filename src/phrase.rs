@@ -1073,6 +1073,17 @@ fn notes(summary: &Summary, period: Period, comparable: bool, whole_word: &str) 
     notes
 }
 
+/// A figure of `summary.csv` as a table prints it, by its unit: 万元 in
+/// 亿元, 户 and 位 whole, anything else with one decimal; signed with a true
+/// minus sign, `—` when undefined. (Stories' `signed` wording; `review diff`.)
+pub fn signed_figure(value: Option<Rational>, unit: &str) -> String {
+    match unit {
+        "户" | "位" => value.map_or("—".into(), |v| v.round(0).to_string()),
+        "万元" => signed(value.and_then(|v| v.div_int(10_000))),
+        _ => signed(value),
+    }
+}
+
 /// A signed number for tables: `2.6`, `−7.8` (with a true minus sign), `—`.
 pub fn signed(pct: Option<Rational>) -> String {
     match pct {

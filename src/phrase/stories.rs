@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{growth, one_decimal, pp_change, signed, with_tongbi, yi};
+use super::{growth, one_decimal, pp_change, signed_figure, with_tongbi, yi};
 use crate::aggregate::FigureRow;
 use crate::error::DataError;
 use crate::load::{Field, Segment, Story, Text};
@@ -198,11 +198,7 @@ fn format(row: &FigureRow, format: Option<&str>) -> Result<String, String> {
             },
         },
         "num" => row.value.map_or("—".into(), number),
-        "signed" => match unit {
-            "户" | "位" => row.value.map_or("—".into(), number),
-            "万元" => signed(row.value.and_then(|v| v.div_int(10_000))),
-            _ => signed(row.value),
-        },
+        "signed" => signed_figure(row.value, unit),
         "growth" => {
             need("%")?;
             growth(row.value)
