@@ -800,7 +800,7 @@ fn summarise(data: &Dataset, req: Request, scope: &Scope, engine: Engine) -> Res
         units.into_iter().filter(|f| f.enterprises > 0).collect()
     };
     Ok(Summary {
-        period: format!("{}-{}", req.year, req.period.key()),
+        period: req.period.label(req.year),
         period_key: req.period.key(),
         year: req.year,
         months,

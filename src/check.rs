@@ -557,7 +557,7 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
         })
     });
     Ok(Report {
-        period: format!("{year}-{}", period.key()),
+        period: period.label(year),
         enterprises,
         thresholds: t,
         file: data

@@ -353,9 +353,7 @@ pub fn check(opts: &Options) -> Result<(check::Report, PathBuf)> {
     let mut report = check::check(&inputs.data, opts.period, inputs.year, thresholds)
         .map_err(|e| original_paths(&inputs.transcoded, &opts.data_dir, e))?;
     report.file = opts.data_dir.join(&report.file).display().to_string();
-    let dir = opts
-        .out_dir
-        .join(format!("{}-{}", inputs.year, opts.period.key()));
+    let dir = opts.out_dir.join(opts.period.label(inputs.year));
     std::fs::create_dir_all(&dir).map_err(|source| Error::Output {
         path: dir.clone(),
         source,
@@ -509,12 +507,7 @@ impl<'o> Prepared<'o> {
             names.dedup();
             (r.code.clone(), names)
         };
-        let whole_word = data
-            .publication
-            .review
-            .whole
-            .clone()
-            .unwrap_or_else(|| phrase::whole_name(&names(&data.prefecture).1));
+        let whole_word = phrase::prefecture_word(&data.publication, &names(&data.prefecture).1);
         let ctx = phrase::Context {
             place: place.short_name.clone(),
             place_names: names(place).1,

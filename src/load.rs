@@ -331,10 +331,7 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
 /// story's region against `regions.csv`; the phrase stage checks the figure
 /// keys.
 pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Result<Vec<Story>> {
-    let dir = data
-        .dir
-        .join(STORIES_DIR)
-        .join(format!("{year}-{}", period.key()));
+    let dir = data.dir.join(STORIES_DIR).join(period.label(year));
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

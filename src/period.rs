@@ -104,6 +104,12 @@ impl Period {
         }
     }
 
+    /// The period of `year` as `summary.csv` and the output folder name
+    /// it: `2024-H1`, `2024-M01-M09`.
+    pub fn label(self, year: i32) -> String {
+        format!("{year}-{}", self.key())
+    }
+
     /// How Chinese releases name the period in prose: 上半年, 一季度, 全年, 5月.
     pub fn prose_label(self) -> String {
         match self {
@@ -289,6 +295,7 @@ mod tests {
         }
         assert_eq!(Period::H1.key(), "H1");
         assert_eq!(Period::Months(1, 9).key(), "M01-M09");
+        assert_eq!(Period::Months(1, 9).label(2024), "2024-M01-M09");
         assert_eq!(Period::Months(1, 9).prose_label(), "1—9月");
         assert_eq!(Period::ThreeQuarters.prose_label(), "前三季度");
         assert_eq!(Period::ThreeQuarters.table_label(), "1—9月");

@@ -266,9 +266,9 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
     let review = &ctx.publication.review;
     // A unit's bulletin is about the unit (全市 for 延吉市); the prefecture's
     // may name its whole in publication.toml.
-    let whole = match (&review.whole, &ctx.whole_of) {
-        (Some(word), None) => word.clone(),
-        _ => whole_name(&ctx.place_names),
+    let whole = match &ctx.whole_of {
+        None => prefecture_word(&ctx.publication, &ctx.place_names),
+        Some(_) => whole_name(&ctx.place_names),
     };
     let period_prose = ctx.period.prose_label();
     let comparable = summary.prices == Prices::Comparable;
@@ -710,6 +710,16 @@ pub fn whole_name(names: &[String]) -> String {
             matches!(last, '市' | '盟' | '区' | '州' | '县' | '旗').then(|| format!("全{last}"))
         })
         .unwrap_or_else(|| "全市".into())
+}
+
+/// How the prefecture calls itself: publication.toml's `[review] whole`,
+/// or the word its names give ([`whole_name`]).
+pub fn prefecture_word(publication: &Publication, names: &[String]) -> String {
+    publication
+        .review
+        .whole
+        .clone()
+        .unwrap_or_else(|| whole_name(names))
 }
 
 /// Rounds to one decimal for print: 四舍五入, half away from zero, on the
