@@ -85,6 +85,20 @@ typst.compile(f"{root}/templates/review.typ", output=out, root=root,
 print(time.perf_counter() - start)
 """
 
+# One warm typst-py process compiling several documents one after the other
+# (one Compiler, so Typst's memoisation carries from one to the next): the
+# yardstick for `review --region all`. Prints the seconds of the compiles.
+TYPST_WARM_CHILD = r"""
+import sys, time, typst
+fonts, roots = sys.argv[1], sys.argv[2:]
+compiler = typst.Compiler(font_paths=[fonts], ignore_system_fonts=True)
+start = time.perf_counter()
+for root in roots:
+    compiler.compile(input=f"{root}/templates/review.typ", output=f"{root}.pdf", root=root,
+                     pdf_standards=["a-3u", "ua-1"], sys_inputs={"evidence": "true"})
+print(time.perf_counter() - start)
+"""
+
 # Writes the files attached to review's PDF into typst-py's root at their
 # paths, so that typst-py can attach the same evidence.
 EXTRACT_CHILD = r"""
@@ -200,8 +214,8 @@ def main():
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out")
-    ap.add_argument("--parts", default="e2e,agg,batch",
-                    help="which comparisons to run (comma-separated: e2e, agg, batch)")
+    ap.add_argument("--parts", default="e2e,agg,batch,scale",
+                    help="which comparisons to run (comma-separated: e2e, agg, batch, scale)")
     args = ap.parse_args()
     parts = set(args.parts.split(","))
     quick = max(args.runs, 15)
@@ -299,12 +313,50 @@ def main():
             + [f"'{args.review}' --period H1 --region {c} --out '{out3}-single' --force" for c in codes]
         )
         single_cmd = ["sh", "-c", script]
-        (t_batch, m_batch, _), (t_single, m_single, _) = measure_in_turn(
-            [batch_cmd, single_cmd], quick, env=env)
-        results.append((f"review --region all ({len(codes) + 1} bulletins, one process)", t_batch,
-                        m_batch, ""))
-        results.append((f"the same {len(codes) + 1} bulletins, one process each", t_single, m_single,
+        # typst-py compiling the same documents: each bulletin's summary.json
+        # and attachments in a root of its own, the prefecture's first.
+        roots = []
+        for code in [None] + codes:
+            folder = os.path.join(out3, "2024-H1") if code is None else os.path.join(out3, "2024-H1", code)
+            stem = "review-2024-H1" if code is None else f"review-2024-H1-{code}"
+            root = os.path.join(work, "typst-batch", stem)
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(os.path.join(REPO, "templates"), os.path.join(root, "templates"))
+            shutil.copy(os.path.join(folder, "summary.json"), os.path.join(root, "summary.json"))
+            run([args.python, "-c", EXTRACT_CHILD, os.path.join(folder, stem + ".pdf"), root])
+            roots.append(root)
+        warm_cmd = [args.python, "-c", TYPST_WARM_CHILD, os.path.join(REPO, "fonts")] + roots
+        (t_batch, m_batch, _), (t_single, m_single, _), (t_warm, m_warm, warm_outs) = measure_in_turn(
+            [batch_cmd, single_cmd, warm_cmd], quick, env=env)
+        t_warm_inner = statistics.median(float(o.strip()) for o in warm_outs)
+        n = len(codes) + 1
+        results.append((f"review --region all ({n} bulletins, one process)", t_batch, m_batch, ""))
+        results.append((f"the same {n} bulletins, one process each", t_single, m_single,
                         f"this ÷ batch = {t_single / t_batch:.1f}×"))
+        results.append((f"typst-py 0.15.2: one warm process compiling the same {n} documents one after "
+                        f"the other (same attachments)", t_warm, m_warm,
+                        f"batch ÷ this = {t_batch / t_warm:.2f}×"))
+        results.append((f"typst-py 0.15.2: those {n} compile calls alone", t_warm_inner, None,
+                        f"batch ÷ this = {t_batch / t_warm_inner:.2f}×"))
+
+    # 4. Scale: a prefecture of 60 county-level units, as much data as the
+    # sample, in one batch: time per bulletin against the nine-bulletin
+    # batch's, and peak memory.
+    if 'scale' in parts:
+        data60 = os.path.join(work, "data-60-counties")
+        shutil.rmtree(data60, ignore_errors=True)
+        run([args.gen_data, "--rows", "12000", "--counties", "60", data60])
+        out4 = os.path.join(work, "scale")
+        big_cmd = [args.review, "--period", "H1", "--region", "all", "--data", data60,
+                   "--out", out4, "--force"]
+        nine_cmd = [args.review, "--period", "H1", "--region", "all",
+                    "--out", os.path.join(work, "scale-nine"), "--force"]
+        run(big_cmd, env=env)
+        (t_big, m_big, _), (t_nine, m_nine, _) = measure_in_turn([big_cmd, nine_cmd], runs, env=env)
+        results.append(("review --region all, 61 bulletins (gen-data --counties 60, 12,000 rows)",
+                        t_big, m_big,
+                        f"per bulletin ÷ the 9-bulletin batch's = {(t_big / 61) / (t_nine / 9):.2f}×"))
+        results.append(("review --region all, the sample's 9 bulletins, beside it", t_nine, m_nine, ""))
 
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; each pair run in turn, "

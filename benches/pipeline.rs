@@ -66,8 +66,11 @@ fn stages(c: &mut Criterion) {
             attachments: &[],
         })
         .expect("serialises");
-        let template = render::Template::open(&root.join("templates/review.typ")).unwrap();
-        let fonts = render::Fonts::load(None).expect("fonts");
+        let typesetter = render::Typesetter::new(
+            render::Template::open(&root.join("templates/review.typ")).unwrap(),
+            render::Fonts::shared(None).expect("fonts"),
+            &[],
+        );
         let mut files = std::collections::BTreeMap::new();
         for picture in ctx.stories.iter().filter_map(|s| s.image.as_ref()) {
             files.insert(
@@ -84,16 +87,14 @@ fn stages(c: &mut Criterion) {
         group.bench_function("render", |b| {
             b.iter(|| {
                 typst::comemo::evict(0);
-                render::render(&render::Job {
-                    template: &template,
-                    data: json.clone(),
-                    files: files.clone(),
-                    fonts: &fonts,
-                    timestamp: 1_719_792_000,
-                    ident: "bench".into(),
-                    inputs: Vec::new(),
-                })
-                .expect("renders")
+                typesetter
+                    .render(&render::Job {
+                        data: json.clone(),
+                        files: files.clone(),
+                        timestamp: 1_719_792_000,
+                        ident: "bench".into(),
+                    })
+                    .expect("renders")
             })
         });
         group.finish();

@@ -630,18 +630,18 @@ pub fn write_notice(report: &Report, path: &Path, template: &Path, force: bool) 
             "mime": "text/csv",
         }],
     });
-    let template = crate::render::Template::open(template)?;
-    let fonts = crate::render::Fonts::load(None)?;
-    let pdf = crate::render::render(&crate::render::Job {
-        template: &template,
+    let typesetter = crate::render::Typesetter::new(
+        crate::render::Template::open(template)?,
+        crate::render::Fonts::shared(None)?,
+        &[],
+    );
+    let pdf = typesetter.render(&crate::render::Job {
         data: serde_json::to_vec_pretty(&document).expect("the notice serialises"),
         files: [("/evidence/diff.csv".to_string(), report.to_csv())]
             .into_iter()
             .collect(),
-        fonts: &fonts,
         timestamp,
         ident: format!("review/notice/{}/{}/{}", old.whole, old.period, new.sha256),
-        inputs: Vec::new(),
     })?;
     crate::archive::archive_one(path, &pdf, force)
 }

@@ -244,8 +244,9 @@ struct Prepared<'o> {
 
 /// The template and fonts a run typesets with, read once, and their hashes.
 struct Typesetting {
-    fonts: render::Fonts,
-    template: render::Template,
+    /// Every bulletin of the run is typeset by this one (Typst's memoised
+    /// work shared from one to the next).
+    typesetter: render::Typesetter,
     /// The template folder's files, hashed, with their bytes (attached).
     template_files: Vec<(evidence::Hashed, Vec<u8>)>,
     font_files: Vec<evidence::Hashed>,
@@ -405,7 +406,7 @@ impl<'o> Prepared<'o> {
                 if opts.summary_only {
                     return Ok::<_, Error>((None, evidence::Inputs::default()));
                 }
-                let fonts = render::Fonts::load(opts.font_path.as_deref())?;
+                let fonts = render::Fonts::shared(opts.font_path.as_deref())?;
                 let font_files = evidence::hash_files(&fonts.files());
                 let inputs = evidence::inputs(&data, opts.period, year, prices)?;
                 Ok((Some((fonts, font_files)), inputs))
@@ -419,8 +420,7 @@ impl<'o> Prepared<'o> {
         let typesetting = match (template, fonts) {
             (Some(template), Some((fonts, font_files))) => Some(Typesetting {
                 template_files: evidence::read_folder(&render::template_root(&opts.template))?,
-                template,
-                fonts,
+                typesetter: render::Typesetter::new(template, fonts, &typst_inputs(opts)),
                 font_files,
             }),
             _ => None,
@@ -592,14 +592,9 @@ impl<'o> Prepared<'o> {
             .iter_mut()
             .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
             .collect();
-        let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
-        inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
-        let pdf = render::render(&render::Job {
-            template: &typesetting.template,
+        let pdf = typesetting.typesetter.render(&render::Job {
             data: json.clone(),
             files,
-            inputs,
-            fonts: &typesetting.fonts,
             timestamp: self.timestamp,
             ident: format!("review/{}/{}", place.code, summary.period),
         })?;
@@ -628,6 +623,14 @@ impl<'o> Prepared<'o> {
             warnings: self.warnings.clone(),
         })
     }
+}
+
+/// The `sys.inputs` a run's options give the template: `bleed`, and
+/// `paper` when one is chosen.
+fn typst_inputs(opts: &Options) -> Vec<(String, String)> {
+    let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
+    inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
+    inputs
 }
 
 /// Data errors found in the UTF-8 copies name the user's files instead.

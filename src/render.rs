@@ -80,6 +80,22 @@ impl Fonts {
         Ok(Fonts { book, fonts, extra })
     }
 
+    /// The fonts for `extra_dir`, loaded once per process and shared by
+    /// every run, `verify` and `diff` that asks for the same folder: a face
+    /// is parsed and hashed once.
+    pub fn shared(extra_dir: Option<&Path>) -> Result<std::sync::Arc<Fonts>> {
+        type Loaded = std::collections::HashMap<Option<PathBuf>, std::sync::Arc<Fonts>>;
+        static LOADED: std::sync::Mutex<Option<Loaded>> = std::sync::Mutex::new(None);
+        let key = extra_dir.map(Path::to_path_buf);
+        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(fonts) = loaded.get_or_insert_default().get(&key) {
+            return Ok(fonts.clone());
+        }
+        let fonts = std::sync::Arc::new(Fonts::load(extra_dir)?);
+        loaded.get_or_insert_default().insert(key, fonts.clone());
+        Ok(fonts)
+    }
+
     /// Every font file: (name, bytes, SHA-256 if known), embedded ones
     /// first (their hashes were computed when the binary was built).
     pub fn files(&self) -> Vec<(String, &[u8], Option<&'static str>)> {
@@ -125,6 +141,15 @@ impl Template {
         &self.main
     }
 
+    /// Drops what was read of `paths` (files of the template's folder that
+    /// changed on disk), so that the next compile reads them again.
+    pub fn forget(&self, paths: &[PathBuf]) {
+        let mut cache = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        for path in paths {
+            cache.remove(path);
+        }
+    }
+
     fn read(&self, path: &Path) -> std::io::Result<Bytes> {
         let mut cache = self.read.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bytes) = cache.get(path) {
@@ -136,45 +161,124 @@ impl Template {
     }
 }
 
-/// What to render.
-pub struct Job<'a> {
-    /// The template.
-    pub template: &'a Template,
+/// One document to typeset: the data that makes it this bulletin and not
+/// another. What every document of a run shares is the [`Typesetter`]'s.
+pub struct Job {
     /// The bulletin data (`summary.json`'s bytes).
     pub data: Vec<u8>,
     /// Further virtual files (absolute paths such as `/evidence/summary.csv`)
     /// the template may read or attach.
     pub files: std::collections::BTreeMap<String, Vec<u8>>,
-    /// Fonts.
-    pub fonts: &'a Fonts,
     /// Creation time, seconds since 1970 UTC: the PDF's dates and
     /// `datetime.today()`.
     pub timestamp: i64,
     /// A stable identifier of the document (same bulletin, same id), from
     /// which the PDF's document ID is derived.
     pub ident: String,
-    /// Further `sys.inputs` strings, such as `paper` and `bleed`.
-    pub inputs: Vec<(String, String)>,
 }
 
-/// The PDF standards every bulletin conforms to: PDF/A-3u (archival, with
-/// attachments allowed) and PDF/UA-1 (accessible, tagged).
-pub const STANDARDS: [typst_pdf::PdfStandard; 2] =
-    [typst_pdf::PdfStandard::A_3u, typst_pdf::PdfStandard::Ua_1];
+/// How many compiles a memoised result may go unused before it is evicted
+/// (`comemo::evict`, as typst-cli's `watch` does): what consecutive
+/// bulletins of one template share stays, what only one of them needed
+/// goes, so that a long batch or preview session keeps flat memory.
+const EVICT_AFTER: usize = 10;
 
-/// Compiles the template and exports PDF bytes. Warnings go to stderr in
-/// typst's format; errors and missing glyphs fail the run.
-pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
-    let world = ReviewWorld::new(job)?;
-    let warned = typst::compile::<PagedDocument>(&world);
-    for warning in &warned.warnings {
-        eprint!("{}", world.describe(warning));
+/// What every compile of a run shares: the template and its parsed
+/// sources, the fonts and the standard library with the run's
+/// `sys.inputs`. Kept for a whole batch, `verify` or preview session, so
+/// that Typst's memoisation (comemo) reuses whatever a compile shares with
+/// the one before: the same file ids, the same library, the same fonts;
+/// only the data file differs. Shared by the threads of a batch.
+pub struct Typesetter {
+    template: Template,
+    fonts: std::sync::Arc<Fonts>,
+    library: LazyHash<Library>,
+    /// Parsed sources by file: a changed file is reparsed incrementally
+    /// (`Source::replace`), an unchanged one not at all.
+    sources: std::sync::Mutex<std::collections::HashMap<FileId, Source>>,
+}
+
+impl Typesetter {
+    /// A typesetter for `template` with `fonts`; `inputs` are further
+    /// `sys.inputs` strings, such as `paper` and `bleed`, the same for every
+    /// document of the run.
+    pub fn new(
+        template: Template,
+        fonts: std::sync::Arc<Fonts>,
+        inputs: &[(String, String)],
+    ) -> Typesetter {
+        let mut dict = Dict::new();
+        dict.insert("summary".into(), DATA_PATH.into_value());
+        dict.insert("evidence".into(), true.into_value());
+        for (key, value) in inputs {
+            dict.insert(key.as_str().into(), value.as_str().into_value());
+        }
+        Typesetter {
+            template,
+            fonts,
+            library: LazyHash::new(Library::builder().with_inputs(dict).build()),
+            sources: Default::default(),
+        }
     }
-    let document = warned.output.map_err(|errors| world.errors(&errors))?;
-    let missing = missing_glyphs(&world, &document);
-    if !missing.is_empty() {
-        return Err(Error::Template(missing.join("\n")));
+
+    /// The template.
+    pub fn template(&self) -> &Template {
+        &self.template
     }
+
+    /// The fonts.
+    pub fn fonts(&self) -> &Fonts {
+        &self.fonts
+    }
+
+    /// Compiles and exports PDF bytes. Warnings go to stderr in typst's
+    /// format; errors and missing glyphs fail the run.
+    pub fn render(&self, job: &Job) -> Result<Vec<u8>> {
+        let world = ReviewWorld::new(self, job)?;
+        let document = world.compile()?;
+        let options = pdf_options(job)?;
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| world.errors(&errors));
+        typst::comemo::evict(EVICT_AFTER);
+        pdf
+    }
+
+    /// Compiles `job` into pages, without exporting them (preview, page
+    /// images). Warnings go to stderr.
+    pub fn compile(&self, job: &Job) -> Result<PagedDocument> {
+        let document = ReviewWorld::new(self, job)?.compile();
+        typst::comemo::evict(EVICT_AFTER);
+        document
+    }
+
+    /// Files of the template's folder changed on disk: the next compile
+    /// reads them again (and reparses what changed in them).
+    pub fn forget(&self, paths: &[PathBuf]) {
+        self.template.forget(paths);
+    }
+
+    /// The parsed source of `id`, whose text is `bytes`: the cached one if
+    /// its text is the same, else the cached one edited (an incremental
+    /// reparse), else a new one.
+    fn source(&self, id: FileId, bytes: &Bytes) -> FileResult<Source> {
+        let text = std::str::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
+        let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        match sources.get_mut(&id) {
+            Some(source) if source.text() == text => Ok(source.clone()),
+            Some(source) => {
+                source.replace(text);
+                Ok(source.clone())
+            }
+            None => {
+                let source = Source::new(id, text.to_string());
+                sources.insert(id, source.clone());
+                Ok(source)
+            }
+        }
+    }
+}
+
+/// The PDF's identifier, creator, dates and standards.
+fn pdf_options(job: &Job) -> Result<typst_pdf::PdfOptions> {
     let (y, mo, d, h, mi, sec) = crate::civil_from_timestamp(job.timestamp);
     let datetime = Datetime::from_ymd_hms(y, mo, d, h, mi, sec).ok_or_else(|| {
         Error::Usage(format!(
@@ -182,19 +286,22 @@ pub fn render(job: &Job<'_>) -> Result<Vec<u8>> {
             job.timestamp
         ))
     })?;
-    let standards = standards()?;
-    let options = typst_pdf::PdfOptions {
+    Ok(typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom(job.ident.clone()),
         creator: typst::foundations::Smart::Custom(Some(format!(
             "review {} (Typst 0.15)",
             env!("CARGO_PKG_VERSION")
         ))),
         timestamp: Some(typst_pdf::Timestamp::new_utc(datetime)),
-        standards,
+        standards: standards()?,
         ..typst_pdf::PdfOptions::default()
-    };
-    typst_pdf::pdf(&document, &options).map_err(|errors| world.errors(&errors))
+    })
 }
+
+/// The PDF standards every bulletin conforms to: PDF/A-3u (archival, with
+/// attachments allowed) and PDF/UA-1 (accessible, tagged).
+pub const STANDARDS: [typst_pdf::PdfStandard; 2] =
+    [typst_pdf::PdfStandard::A_3u, typst_pdf::PdfStandard::Ua_1];
 
 /// PDF/A-3u with PDF/UA-1; should Typst ever refuse the pair, the strictest
 /// single standard that it accepts (PDF/A-3u first), with a warning.
@@ -219,13 +326,10 @@ fn standards() -> Result<typst_pdf::PdfStandards> {
     }
 }
 
-/// A Typst world rooted at the template's folder.
+/// One document's Typst world: the run's [`Typesetter`] with this
+/// document's data. Cheap to make; everything costly is the typesetter's.
 struct ReviewWorld<'a> {
-    template: &'a Template,
-    library: LazyHash<Library>,
-    book: LazyHash<FontBook>,
-    fonts: Vec<Font>,
-    root: PathBuf,
+    typesetter: &'a Typesetter,
     main: FileId,
     data_id: FileId,
     data: Bytes,
@@ -234,9 +338,8 @@ struct ReviewWorld<'a> {
 }
 
 impl<'a> ReviewWorld<'a> {
-    fn new(job: &Job<'a>) -> Result<ReviewWorld<'a>> {
-        let template = job.template.path();
-        let root = job.template.root.clone();
+    fn new(typesetter: &'a Typesetter, job: &Job) -> Result<ReviewWorld<'a>> {
+        let template = typesetter.template.path();
         let name = template
             .file_name()
             .and_then(|n| n.to_str())
@@ -244,26 +347,15 @@ impl<'a> ReviewWorld<'a> {
         let main = project_file(&format!("/{name}"))
             .ok_or_else(|| Error::Usage(format!("template name {name} is not usable")))?;
         let data_id = project_file(DATA_PATH).expect("valid constant path");
-        let mut inputs = Dict::new();
-        inputs.insert("summary".into(), DATA_PATH.into_value());
-        inputs.insert("evidence".into(), true.into_value());
-        for (key, value) in &job.inputs {
-            inputs.insert(key.as_str().into(), value.as_str().into_value());
-        }
         let mut files = std::collections::HashMap::new();
         for (path, bytes) in &job.files {
             let id = project_file(path)
                 .ok_or_else(|| Error::Usage(format!("invalid virtual path {path}")))?;
             files.insert(id, Bytes::new(bytes.clone()));
         }
-        let library = Library::builder().with_inputs(inputs).build();
         let (y, m, d, ..) = crate::civil_from_timestamp(job.timestamp);
         Ok(ReviewWorld {
-            template: job.template,
-            library: LazyHash::new(library),
-            book: job.fonts.book.clone(),
-            fonts: job.fonts.fonts.clone(),
-            root,
+            typesetter,
             main,
             data_id,
             data: Bytes::new(job.data.clone()),
@@ -271,6 +363,21 @@ impl<'a> ReviewWorld<'a> {
             today: Datetime::from_ymd(y, m, d)
                 .ok_or_else(|| Error::Usage(format!("invalid date {y}-{m}-{d}")))?,
         })
+    }
+
+    /// Compiles the document; warnings go to stderr, errors and missing
+    /// glyphs are returned.
+    fn compile(&self) -> Result<PagedDocument> {
+        let warned = typst::compile::<PagedDocument>(self);
+        for warning in &warned.warnings {
+            eprint!("{}", self.describe(warning));
+        }
+        let document = warned.output.map_err(|errors| self.errors(&errors))?;
+        let missing = missing_glyphs(self, &document);
+        if !missing.is_empty() {
+            return Err(Error::Template(missing.join("\n")));
+        }
+        Ok(document)
     }
 
     /// Typst's errors, formatted, as a template error.
@@ -303,7 +410,11 @@ impl<'a> ReviewWorld<'a> {
         let source = self.source(id).ok()?;
         let range = self.range(span)?;
         let (line, column) = source.lines().byte_to_line_column(range.start)?;
-        let path = self.root.join(id.vpath().get_without_slash());
+        let path = self
+            .typesetter
+            .template
+            .root
+            .join(id.vpath().get_without_slash());
         let text = source
             .lines()
             .line_to_range(line)
@@ -335,8 +446,9 @@ impl<'a> ReviewWorld<'a> {
                 format!("package {spec} is not available: review never downloads packages").into(),
             )));
         }
-        let path = id.vpath().realize(&self.root)?;
-        self.template
+        let path = id.vpath().realize(&self.typesetter.template.root)?;
+        self.typesetter
+            .template
             .read(&path)
             .map_err(|e| FileError::from_io(e, &path))
     }
@@ -358,11 +470,11 @@ fn project_file(path: &str) -> Option<FileId> {
 
 impl World for ReviewWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
-        &self.library
+        &self.typesetter.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &self.book
+        &self.typesetter.fonts.book
     }
 
     fn main(&self) -> FileId {
@@ -371,8 +483,7 @@ impl World for ReviewWorld<'_> {
 
     fn source(&self, id: FileId) -> FileResult<Source> {
         let bytes = self.file(id)?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
-        Ok(Source::new(id, text.to_string()))
+        self.typesetter.source(id, &bytes)
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
@@ -386,7 +497,7 @@ impl World for ReviewWorld<'_> {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.fonts.get(index).cloned()
+        self.typesetter.fonts.fonts.get(index).cloned()
     }
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {

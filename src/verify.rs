@@ -106,7 +106,7 @@ pub fn verify(req: &Request) -> Result<String> {
         &manifest.template_files,
         &now,
     ));
-    let fonts = crate::render::Fonts::load(req.font_path.as_deref())?;
+    let fonts = crate::render::Fonts::shared(req.font_path.as_deref())?;
     let font_hashes = evidence::hash_files(&fonts.files());
     problems.extend(compare_hashes("font", &manifest.fonts, &font_hashes));
 

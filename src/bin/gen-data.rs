@@ -11,6 +11,9 @@
 //! codes, GB 32100: `91`, the region, a 9-character organisation code and
 //! the check character), as real 规上 returns carry them; `--short-ids`
 //! writes the old `E000000026` instead.
+//! `--counties N` (1 to 99) replaces the eight units with N made-up ones
+//! (codes 222401…, names of two to eleven characters, some 自治县 with a
+//! short name), for prefectures of other shapes and batch-scale tests.
 //! With `--parquet` the enterprise rows go to `industry_monthly.parquet`
 //! (converted with Polars) instead of the CSV.
 
@@ -60,6 +63,35 @@ const HEADS: [&str; 8] = [
 ];
 const MONTHS: u64 = 36; // 2022-01 … 2024-12
 
+/// Syllables of the made-up county names.
+const SYLLABLES: [&str; 24] = [
+    "安", "白", "长", "春", "东", "丰", "抚", "海", "和", "桦", "靖", "梨", "临", "龙", "梅", "农",
+    "磐", "乾", "舒", "通", "洮", "伊", "榆", "镇",
+];
+
+/// `n` made-up county-level units: (code, name, short name, weight).
+/// Every fifth is an autonomous county with a long name and a short one;
+/// weights spread over an order of magnitude.
+fn made_up_counties(n: usize) -> Vec<(String, String, String, u64)> {
+    (1..=n)
+        .map(|i| {
+            let a = SYLLABLES[(i * 7) % SYLLABLES.len()];
+            let b = SYLLABLES[(i * 11 + i / SYLLABLES.len()) % SYLLABLES.len()];
+            let (name, short) = match i % 5 {
+                0 => {
+                    let name = format!("{a}{b}{}自治县", ["满族", "朝鲜族", "蒙古族"][i % 3]);
+                    (name, format!("{a}{b}县"))
+                }
+                1 | 3 => (format!("{a}{b}市"), format!("{a}{b}市")),
+                2 => (format!("{a}{b}区"), format!("{a}{b}区")),
+                _ => (format!("{a}{b}县"), format!("{a}{b}县")),
+            };
+            let weight = 3 + (mix(i as u64) % 30);
+            (format!("2224{i:02}"), name, short, weight)
+        })
+        .collect()
+}
+
 /// SplitMix64's finaliser: a well-mixed hash of a 64-bit value.
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -81,14 +113,18 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let (mut rows, mut seed, mut dir, mut parquet, mut short_ids) =
         (1_000_000u64, 1u64, None, false, false);
+    let mut counties: Option<usize> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rows" => rows = parse(args.next(), "--rows"),
             "--seed" => seed = parse(args.next(), "--seed"),
+            "--counties" => counties = Some(parse(args.next(), "--counties") as usize),
             "--parquet" => parquet = true,
             "--short-ids" => short_ids = true,
             "-h" | "--help" => {
-                println!("usage: gen-data --rows N [--seed S] [--parquet] [--short-ids] DIR");
+                println!(
+                    "usage: gen-data --rows N [--seed S] [--counties N] [--parquet] [--short-ids] DIR"
+                );
                 return;
             }
             other if !other.starts_with('-') => dir = Some(PathBuf::from(other)),
@@ -102,10 +138,18 @@ fn main() {
     // little over rows / 36 enterprises give the rows asked for.
     let enterprises = (rows as f64 / (MONTHS as f64 * 0.96)).ceil() as u64;
 
+    let regions: Vec<(String, String, String, u64)> = match counties {
+        None => REGIONS
+            .iter()
+            .map(|(c, n, w)| (c.to_string(), n.to_string(), n.to_string(), *w))
+            .collect(),
+        Some(n @ 1..=99) => made_up_counties(n),
+        Some(n) => fail(&format!("--counties {n}: expected 1 to 99")),
+    };
     let mut text = String::from("region_code,name,parent_code,short_name\n");
     text += &format!("{},{},,{}\n", PREFECTURE.0, PREFECTURE.1, PREFECTURE.2);
-    for (code, name, _) in REGIONS {
-        text += &format!("{code},{name},{},{name}\n", PREFECTURE.0);
+    for (code, name, short, _) in &regions {
+        text += &format!("{code},{name},{},{short}\n", PREFECTURE.0);
     }
     write(&dir, "regions.csv", &text);
     let mut text = String::from("industry_code,name\n");
@@ -132,7 +176,7 @@ fn main() {
     let file =
         std::fs::File::create(&path).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let total_weight: u64 = REGIONS.iter().map(|r| r.2).sum();
+    let total_weight: u64 = regions.iter().map(|r| r.3).sum();
     let mut written = 0u64;
     let _ = writeln!(
         out,
@@ -156,13 +200,13 @@ fn main() {
                 break;
             }
             let mut pick = (h >> 8) % total_weight;
-            let region = REGIONS
+            let region = regions
                 .iter()
                 .position(|r| {
-                    if pick < r.2 {
+                    if pick < r.3 {
                         true
                     } else {
-                        pick -= r.2;
+                        pick -= r.3;
                         false
                     }
                 })
@@ -178,14 +222,14 @@ fn main() {
             let id = if short_ids {
                 format!("E{e:09}")
             } else {
-                uscc(REGIONS[region].0, e)
+                uscc(&regions[region].0, e)
             };
             let _ = writeln!(
                 out,
                 "{y}-{mm:02},{id},{}{}厂,{},{},{output:.1},{va:.1}",
                 HEADS[(e % 8) as usize],
                 e,
-                REGIONS[region].0,
+                regions[region].0,
                 INDUSTRIES[industry].0
             );
             written += 1;
