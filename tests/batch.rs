@@ -294,3 +294,67 @@ fn a_unit_without_enterprises_gets_a_note_not_an_error() {
         "{text}"
     );
 }
+
+/// A province's worth of counties: 61 bulletins from one batch, every
+/// unit's PDF byte for byte what a run for that unit alone makes (the
+/// batch shares Typst's memoised work between bulletins, which must not
+/// change a byte), and one of them verifies.
+#[test]
+fn sixty_counties_in_one_batch() {
+    let data = tempfile::tempdir().unwrap();
+    common::gen_data(data.path(), 12_000, 3, &["--counties", "60"]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let data_arg = data.path().to_str().unwrap();
+    let out_arg = out_dir.path().to_str().unwrap();
+    let out = review(&[
+        "--period", "H1", "--region", "all", "--data", data_arg, "--out", out_arg,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let period = out_dir.path().join("2024-H1");
+    let pdfs: Vec<_> = (1..=60)
+        .map(|i| period.join(format!("2224{i:02}/review-2024-H1-2224{i:02}.pdf")))
+        .chain([period.join("review-2024-H1.pdf")])
+        .collect();
+    for pdf in &pdfs {
+        assert!(pdf.is_file(), "{} missing", pdf.display());
+    }
+    // The prefecture's bulletin speaks of units far down the list (an
+    // autonomous county, by its whole name).
+    let regions = std::fs::read_to_string(data.path().join("regions.csv")).unwrap();
+    let last: Vec<&str> = regions.lines().last().unwrap().split(',').collect();
+    assert_eq!(last[0], "222460");
+    let whole = pdf_text(&pdfs[60]);
+    assert!(
+        whole.contains(last[1]),
+        "{} not in the prefecture's bulletin",
+        last[1]
+    );
+    // Units late in the batch, alone: the same bytes.
+    for code in ["222437", "222460"] {
+        let alone = tempfile::tempdir().unwrap();
+        let out = review(&[
+            "--period",
+            "H1",
+            "--region",
+            code,
+            "--data",
+            data_arg,
+            "--out",
+            alone.path().to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let name = format!("2024-H1/{code}/review-2024-H1-{code}.pdf");
+        assert!(
+            std::fs::read(alone.path().join(&name)).unwrap()
+                == std::fs::read(out_dir.path().join(&name)).unwrap(),
+            "{code}: the batch's PDF differs from the unit's own run"
+        );
+    }
+    let out = review(&["verify", pdfs[59].to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+}
