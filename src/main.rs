@@ -154,8 +154,10 @@ enum Command {
     /// the recorded period and creation time, and compares the PDF byte for
     /// byte. Example: review verify out/2024-H1/review-2024-H1.pdf
     Verify {
-        /// The PDF to verify.
-        file: PathBuf,
+        /// The PDFs to verify, such as a batch's `out/2024-H1/**/*.pdf`:
+        /// one process rebuilds them all, sharing fonts and Typst's work.
+        #[arg(required = true, value_name = "PDF")]
+        files: Vec<PathBuf>,
         /// Template to rebuild with. Default: templates/<name in the manifest>.
         #[arg(long, value_name = "PATH")]
         template: Option<PathBuf>,
@@ -336,23 +338,33 @@ fn main() -> ExitCode {
         return diff(old, new, csv.as_deref(), notice, *exit_code).unwrap_or_else(|e| fail(&e));
     }
     if let Some(Command::Verify {
-        file,
+        files,
         template,
         font_path,
     }) = cli.command
     {
-        let req = review::verify::Request {
-            pdf: file,
-            template,
-            font_path,
-        };
-        return match review::verify::verify(&req) {
-            Ok(line) => {
-                println!("{line}");
-                ExitCode::SUCCESS
+        // Every PDF is verified and reported; the exit code is the first
+        // failure's.
+        let mut code = ExitCode::SUCCESS;
+        let mut failed = false;
+        for pdf in files {
+            let req = review::verify::Request {
+                pdf,
+                template: template.clone(),
+                font_path: font_path.clone(),
+            };
+            match review::verify::verify(&req) {
+                Ok(line) => println!("{line}"),
+                Err(err) => {
+                    let this = fail(&err);
+                    if !failed {
+                        code = this;
+                        failed = true;
+                    }
+                }
             }
-            Err(err) => fail(&err),
-        };
+        }
+        return code;
     }
     let Some(mut opts) = data_options(cli.flags) else {
         // clap enforces --period without a subcommand.

@@ -467,6 +467,17 @@ fn verify_passes_on_a_fresh_pdf_and_fails_on_a_changed_byte() {
     let bad = review(&["verify", tampered.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(5), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("tampered.pdf"), "{}", stderr(&bad));
+
+    // Several at once, as an archive checks a batch: each gets its line,
+    // the bad one does not stop the good one after it, and the run fails.
+    let both = review(&["verify", tampered.to_str().unwrap(), pdf.to_str().unwrap()]);
+    assert_eq!(both.status.code(), Some(5), "{}", stderr(&both));
+    assert!(stderr(&both).contains("tampered.pdf"), "{}", stderr(&both));
+    let lines = String::from_utf8_lossy(&both.stdout);
+    assert!(
+        lines.lines().count() == 1 && lines.contains("review-2024-H1.pdf"),
+        "{lines}"
+    );
 }
 
 /// An archive keeps the PDF, not the repository: the PDF copied alone into
