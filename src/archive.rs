@@ -20,6 +20,8 @@ pub struct Outputs<'a> {
     pub stem: String,
     /// The PDF.
     pub pdf: &'a [u8],
+    /// Its pages as PNG (`--png`), written as `<stem>-<page>.png`.
+    pub pages: &'a [Vec<u8>],
     /// `summary.json`.
     pub summary_json: &'a [u8],
     /// `summary.csv`.
@@ -30,11 +32,19 @@ pub struct Outputs<'a> {
     pub force: bool,
 }
 
+/// The file name of page `n` (from 1) of the bulletin `stem`:
+/// `review-2024-H1-1.png`.
+pub fn page_image_name(stem: &str, n: usize) -> String {
+    format!("{stem}-{n}.png")
+}
+
 /// Paths of what [`archive`] wrote.
 #[derive(Debug, Clone)]
 pub struct Written {
     /// The bulletin.
     pub pdf: PathBuf,
+    /// Its page images, if asked for.
+    pub pages: Vec<PathBuf>,
     /// The figures and phrases the bulletin was made from.
     pub summary_json: PathBuf,
     /// Every figure, one per row.
@@ -77,15 +87,20 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     };
     remove_stale_temporaries(&out.dir);
     let manifest = out.dir.join(format!("{}.manifest.json", out.stem));
+    let pages: Vec<PathBuf> = (1..=out.pages.len())
+        .map(|n| out.dir.join(page_image_name(&out.stem, n)))
+        .collect();
     // Stage everything; a failure drops (deletes) the staged files. Beside
     // an identical PDF, which is left alone, only the files that differ
     // (an edited summary.json, one an older review wrote) are replaced.
     let mut staged = Vec::new();
-    for (path, bytes) in [
+    let files = [
         (&summary_json, out.summary_json),
         (&summary_csv, out.summary_csv),
         (&manifest, out.manifest),
-    ] {
+    ];
+    let images = pages.iter().zip(out.pages.iter().map(Vec::as_slice));
+    for (path, bytes) in files.into_iter().chain(images) {
         if !(same_pdf && std::fs::read(path).is_ok_and(|b| b == bytes)) {
             staged.push((stage(path, bytes)?, path));
         }
@@ -105,6 +120,7 @@ pub fn archive(out: &Outputs<'_>) -> Result<Written> {
     }
     Ok(Written {
         pdf,
+        pages,
         summary_json,
         summary_csv,
         unchanged: same_pdf,

@@ -96,6 +96,10 @@ pub struct Manifest {
     /// for the prefecture's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The pages were also written as PNG at this resolution (`--png`),
+    /// as `<stem>-<page>.png` beside the PDF; verify rebuilds them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub png_dpi: Option<f32>,
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -136,6 +140,8 @@ pub struct Request<'a> {
     pub bleed_mm: f64,
     /// The unit of a unit's own bulletin.
     pub region: Option<String>,
+    /// `--png-dpi` when the pages are written as PNG too.
+    pub png_dpi: Option<f32>,
 }
 
 /// The attachments of one bulletin, the manifest last.
@@ -440,6 +446,7 @@ pub fn gather(req: &Request<'_>) -> Result<Evidence> {
         paper: req.paper.clone(),
         bleed_mm: req.bleed_mm,
         region: req.region.clone(),
+        png_dpi: req.png_dpi,
     };
     attachments.push(Attachment {
         path: format!("{EVIDENCE_DIR}/{MANIFEST}"),

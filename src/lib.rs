@@ -16,6 +16,7 @@ pub mod load;
 pub mod number;
 pub mod period;
 pub mod phrase;
+pub mod preview;
 pub mod render;
 pub mod summary;
 pub mod verify;
@@ -64,6 +65,8 @@ pub struct Options {
     /// Write only summary.csv and summary.json: no PDF, for checking figures
     /// (and for timing the statistics alone).
     pub summary_only: bool,
+    /// Also write every page as PNG at this many dots per inch (`--png`).
+    pub png_dpi: Option<f32>,
 }
 
 /// Which bulletins a run makes (`--region`).
@@ -107,6 +110,8 @@ pub const PAPERS: [&str; 7] = ["a3", "a4", "a5", "iso-b4", "iso-b5", "jis-b4", "
 pub struct Outcome {
     /// The PDF (`None` with `--summary-only`).
     pub pdf: Option<PathBuf>,
+    /// Its pages as PNG (`--png`), beside it.
+    pub pages: Vec<PathBuf>,
     /// The summary the PDF was made from.
     pub summary_json: PathBuf,
     /// Every figure, one per row.
@@ -229,6 +234,90 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
         .into_iter()
         .filter_map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect())
+}
+
+/// One bulletin kept ready for the preview: its data loaded and aggregated,
+/// its typesetter warm. A story's edit re-phrases it ([`Session::reload_stories`]);
+/// only a change to the data re-aggregates ([`Session::reload_data`]). It
+/// never writes a file.
+pub struct Session<'o> {
+    opts: &'o Options,
+    prepared: Prepared<'o>,
+}
+
+impl<'o> Session<'o> {
+    /// Loads, validates and aggregates as a build does. `--region all`
+    /// previews the prefecture's bulletin; `--summary-only` does not apply.
+    pub fn new(opts: &'o Options) -> Result<Session<'o>> {
+        if opts.summary_only {
+            return Err(Error::Usage(
+                "the preview typesets: drop --summary-only".into(),
+            ));
+        }
+        Ok(Session {
+            opts,
+            prepared: Prepared::new(opts)?,
+        })
+    }
+
+    /// The data changed (a CSV, `publication.toml`): everything again.
+    pub fn reload_data(&mut self) -> Result<()> {
+        self.prepared = Prepared::new(self.opts)?;
+        Ok(())
+    }
+
+    /// The period's stories or pictures changed: read them again; the
+    /// figures stay.
+    pub fn reload_stories(&mut self) -> Result<()> {
+        let p = &mut self.prepared;
+        p.stories = load::stories(&p.data, p.year, self.opts.period)
+            .map_err(|err| original_paths(&p.transcoded, &self.opts.data_dir, err))?;
+        Ok(())
+    }
+
+    /// Files of the template's folder changed: the next pages read them
+    /// again (and the bulletin attaches the new ones).
+    pub fn template_changed(&mut self, paths: &[PathBuf]) -> Result<()> {
+        if let Some(t) = &mut self.prepared.typesetting {
+            t.typesetter.forget(paths);
+            t.template_files = evidence::read_folder(&render::template_root(&self.opts.template))?;
+        }
+        Ok(())
+    }
+
+    /// The bulletin's pages as SVG, typeset with everything as it is now.
+    pub fn pages(&self) -> Result<Vec<String>> {
+        let p = &self.prepared;
+        let unit = match &self.opts.region {
+            Scope::Region(wanted) => Some(p.unit_index(wanted)?),
+            Scope::Prefecture | Scope::All => None,
+        };
+        let summary = p.unit_summary(unit)?;
+        let built = match p.stage(unit, summary.as_ref().unwrap_or(&p.whole))? {
+            Stage::Ready(built) => built,
+            Stage::SummaryOnly(_) => unreachable!("a session never runs summary-only"),
+        };
+        let typesetting = p.typesetting.as_ref().expect("a session typesets");
+        typesetting.typesetter.svg_pages(&built.job)
+    }
+}
+
+/// A bulletin phrased, with its evidence gathered: what render gets and
+/// what archive writes beside the PDF.
+struct Built {
+    job: render::Job,
+    json: Vec<u8>,
+    summary_csv: Vec<u8>,
+    manifest: Vec<u8>,
+    dir: PathBuf,
+    stem: String,
+}
+
+/// What [`Prepared::stage`] made: figures written (`--summary-only`), or a
+/// bulletin ready to typeset.
+enum Stage {
+    SummaryOnly(Outcome),
+    Ready(Built),
 }
 
 /// A counting semaphore: how many bulletins of a batch may be under way
@@ -528,8 +617,9 @@ impl<'o> Prepared<'o> {
         self.bulletin_of(unit, summary.as_ref().unwrap_or(&self.whole))
     }
 
-    /// Makes the bulletin of `unit` from its figures.
-    fn bulletin_of(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Outcome> {
+    /// Phrases the bulletin of `unit` and gathers what its render needs;
+    /// with `--summary-only`, writes its figures instead.
+    fn stage(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Stage> {
         let opts = self.opts;
         let data = &self.data;
         let remap = |err| original_paths(&self.transcoded, &opts.data_dir, err);
@@ -590,18 +680,52 @@ impl<'o> Prepared<'o> {
             })
             .expect("the bulletin serialises");
             let written = archive::summaries(&dir, &json, &summary_csv)?;
-            return Ok(Outcome {
+            return Ok(Stage::SummaryOnly(Outcome {
                 pdf: None,
+                pages: Vec::new(),
                 summary_json: written.0,
                 summary_csv: written.1,
                 unchanged: false,
                 warnings: self.warnings.clone(),
-            });
+            }));
         }
         let Some(typesetting) = &self.typesetting else {
             return Err(Error::Usage(
                 "a summary-only run typesets no bulletin".into(),
             ));
+        };
+        Ok(Stage::Ready(self.job(
+            typesetting,
+            summary,
+            &ctx,
+            text,
+            summary_csv,
+            code,
+            dir,
+        )?))
+    }
+
+    /// The bulletin's evidence, data file and render job.
+    #[allow(clippy::too_many_arguments)]
+    fn job(
+        &self,
+        typesetting: &Typesetting,
+        summary: &aggregate::Summary,
+        ctx: &phrase::Context,
+        text: phrase::Phrases,
+        summary_csv: Vec<u8>,
+        code: Option<String>,
+        dir: PathBuf,
+    ) -> Result<Built> {
+        let opts = self.opts;
+        let data = &self.data;
+        let place = match &code {
+            None => &data.prefecture,
+            Some(c) => data
+                .counties
+                .iter()
+                .find(|r| &r.code == c)
+                .unwrap_or(&data.prefecture),
         };
         let mut evidence = evidence::gather(&evidence::Request {
             data,
@@ -619,6 +743,7 @@ impl<'o> Prepared<'o> {
             paper: opts.paper.clone(),
             bleed_mm: opts.bleed_mm,
             region: code.clone(),
+            png_dpi: opts.png_dpi,
         })?;
         let json = serde_json::to_vec_pretty(&Bulletin {
             summary,
@@ -634,12 +759,12 @@ impl<'o> Prepared<'o> {
             .iter_mut()
             .map(|a| (a.path.clone(), std::mem::take(&mut a.bytes)))
             .collect();
-        let pdf = typesetting.typesetter.render(&render::Job {
+        let job = render::Job {
             data: json.clone(),
             files,
             timestamp: self.timestamp,
             ident: format!("review/{}/{}", place.code, summary.period),
-        })?;
+        };
         let template_stem = opts
             .template
             .file_stem()
@@ -648,17 +773,43 @@ impl<'o> Prepared<'o> {
             None => format!("{template_stem}-{}", summary.period),
             Some(code) => format!("{template_stem}-{}-{code}", summary.period),
         };
-        let written = archive::archive(&archive::Outputs {
+        Ok(Built {
+            job,
+            json,
+            summary_csv,
+            manifest: evidence::manifest_bytes(&evidence.manifest),
             dir,
             stem,
+        })
+    }
+
+    /// Makes the bulletin of `unit` from its figures: typesets and archives
+    /// it (or, with `--summary-only`, writes its figures).
+    fn bulletin_of(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Outcome> {
+        let built = match self.stage(unit, summary)? {
+            Stage::SummaryOnly(outcome) => return Ok(outcome),
+            Stage::Ready(built) => built,
+        };
+        let typesetting = self
+            .typesetting
+            .as_ref()
+            .expect("a typeset stage has a typesetter");
+        let (pdf, pages) = typesetting
+            .typesetter
+            .render_with_pages(&built.job, self.opts.png_dpi)?;
+        let written = archive::archive(&archive::Outputs {
+            dir: built.dir,
+            stem: built.stem,
             pdf: &pdf,
-            summary_json: &json,
-            summary_csv: &summary_csv,
-            manifest: &evidence::manifest_bytes(&evidence.manifest),
-            force: opts.force,
+            pages: &pages,
+            summary_json: &built.json,
+            summary_csv: &built.summary_csv,
+            manifest: &built.manifest,
+            force: self.opts.force,
         })?;
         Ok(Outcome {
             pdf: Some(written.pdf),
+            pages: written.pages,
             summary_json: written.summary_json,
             summary_csv: written.summary_csv,
             unchanged: written.unchanged,

@@ -18,6 +18,8 @@ Examples:
   review --period H1 --region all     the prefecture's and every county's bulletin
   review --period H1 --region 延吉市   one county's bulletin
   review --period H1 --paper a3 --bleed 3   print-ready broadsheet with bleed
+  review --period H1 --png            also the pages as PNG, for the web
+  review preview --period H1          live preview at http://127.0.0.1:8765/
   review verify out/2024-H1/review-2024-H1.pdf
 
 Set SOURCE_DATE_EPOCH for byte-identical rebuilds.
@@ -46,6 +48,14 @@ struct Cli {
     #[command(flatten)]
     flags: DataFlags,
 
+    #[command(flatten)]
+    build: BuildFlags,
+}
+
+/// The flags of a build beyond the data: template, fonts, units, paper,
+/// page images. A build's and `review preview`'s.
+#[derive(Debug, Args)]
+struct BuildFlags {
     /// Template: a shipped name (review) or a path to a .typ file.
     /// Example: --template templates/review.typ
     #[arg(long, value_name = "NAME|PATH", default_value = "templates/review.typ")]
@@ -84,6 +94,17 @@ struct Cli {
     /// are drawn in the bleed at the trim corners. Example: --bleed 3
     #[arg(long, value_name = "MM", default_value = "0", value_parser = parse_bleed)]
     bleed: f64,
+
+    /// Also write every page as PNG beside the PDF (<stem>-<page>.png), for
+    /// the website and messaging channels; recorded in the manifest and
+    /// rebuilt by verify.
+    #[arg(long)]
+    png: bool,
+
+    /// Resolution of the --png page images, in dots per inch (36–600).
+    /// Example: --png --png-dpi 200
+    #[arg(long, value_name = "DPI", default_value = "144", value_parser = parse_dpi)]
+    png_dpi: f32,
 }
 
 /// The flags that say which data to read for which period: a build's and
@@ -146,6 +167,24 @@ enum Command {
         /// Exit 6 when there are findings, for scripts.
         #[arg(long)]
         fail_on_findings: bool,
+    },
+    /// Shows the bulletin in a browser and follows every edit (live preview).
+    ///
+    /// Serves on 127.0.0.1 only and prints the address. The page shows every
+    /// page of the bulletin and updates itself within a second of a saved
+    /// change to the CSVs, publication.toml, the period's stories and
+    /// pictures, or any file of the template's folder; a change that breaks
+    /// the build shows the error above the last good pages. Writes nothing:
+    /// publishing stays `review --period …`. Every build flag applies.
+    /// Example: review preview --period H1 --port 8765
+    Preview {
+        #[command(flatten)]
+        flags: DataFlags,
+        #[command(flatten)]
+        build: BuildFlags,
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value = "8765")]
+        port: u16,
     },
     /// Rebuilds a bulletin from the data attached to it and compares bytes.
     ///
@@ -283,7 +322,35 @@ fn data_options(flags: DataFlags) -> Option<review::Options> {
         bleed_mm: 0.0,
         region: review::Scope::Prefecture,
         summary_only: false,
+        png_dpi: None,
     })
+}
+
+/// A build's options: the data flags and the build flags.
+fn build_options(flags: DataFlags, build: BuildFlags) -> Option<review::Options> {
+    let mut opts = data_options(flags)?;
+    opts.template = review::resolve_template(&build.template);
+    opts.font_path = build.font_path;
+    opts.force = build.force;
+    opts.paper = build.paper;
+    opts.bleed_mm = build.bleed;
+    opts.region = match build.region.as_deref().map(str::trim) {
+        None => review::Scope::Prefecture,
+        Some(all) if all.eq_ignore_ascii_case("all") => review::Scope::All,
+        Some(unit) => review::Scope::Region(unit.to_string()),
+    };
+    opts.summary_only = build.summary_only;
+    opts.png_dpi = build.png.then_some(build.png_dpi);
+    Some(opts)
+}
+
+fn parse_dpi(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(dpi) if (36.0..=600.0).contains(&dpi) => Ok(dpi),
+        _ => Err(format!(
+            "`{text}` is not a resolution: expected dots per inch from 36 to 600, such as 144"
+        )),
+    }
 }
 
 /// `review check`: the report on stdout, check.csv's path on stderr; exit 6
@@ -366,21 +433,21 @@ fn main() -> ExitCode {
         }
         return code;
     }
-    let Some(mut opts) = data_options(cli.flags) else {
+    if let Some(Command::Preview { flags, build, port }) = cli.command {
+        let Some(opts) = build_options(flags, build) else {
+            return ExitCode::from(2);
+        };
+        return match review::preview::serve(&opts, port, &|address| {
+            println!("preview: http://{address}/");
+        }) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fail(&err),
+        };
+    }
+    let Some(opts) = build_options(cli.flags, cli.build) else {
         // clap enforces --period without a subcommand.
         return ExitCode::from(2);
     };
-    opts.template = review::resolve_template(&cli.template);
-    opts.font_path = cli.font_path;
-    opts.force = cli.force;
-    opts.paper = cli.paper;
-    opts.bleed_mm = cli.bleed;
-    opts.region = match cli.region.as_deref().map(str::trim) {
-        None => review::Scope::Prefecture,
-        Some(all) if all.eq_ignore_ascii_case("all") => review::Scope::All,
-        Some(unit) => review::Scope::Region(unit.to_string()),
-    };
-    opts.summary_only = cli.summary_only;
     if opts.region == review::Scope::All {
         return batch(&opts);
     }
@@ -389,6 +456,9 @@ fn main() -> ExitCode {
             tell(&outcome, true);
             if let Some(pdf) = &outcome.pdf {
                 println!("{}", pdf.display());
+            }
+            for page in &outcome.pages {
+                println!("{}", page.display());
             }
             println!("{}", outcome.summary_json.display());
             println!("{}", outcome.summary_csv.display());

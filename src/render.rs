@@ -234,20 +234,39 @@ impl Typesetter {
     /// Compiles and exports PDF bytes. Warnings go to stderr in typst's
     /// format; errors and missing glyphs fail the run.
     pub fn render(&self, job: &Job) -> Result<Vec<u8>> {
+        Ok(self.render_with_pages(job, None)?.0)
+    }
+
+    /// Compiles and exports PDF bytes and, with `png_dpi`, an image of
+    /// every page (`--png`), from the one compile.
+    pub fn render_with_pages(
+        &self,
+        job: &Job,
+        png_dpi: Option<f32>,
+    ) -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
         let world = ReviewWorld::new(self, job)?;
         let document = world.compile()?;
         let options = pdf_options(job)?;
         let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| world.errors(&errors));
+        let pages = match png_dpi {
+            Some(dpi) => png_pages(&document, dpi),
+            None => Ok(Vec::new()),
+        };
         typst::comemo::evict(EVICT_AFTER);
-        pdf
+        Ok((pdf?, pages?))
     }
 
-    /// Compiles `job` into pages, without exporting them (preview, page
-    /// images). Warnings go to stderr.
-    pub fn compile(&self, job: &Job) -> Result<PagedDocument> {
+    /// Compiles `job` into SVG pages, without exporting a PDF (the
+    /// preview). Warnings go to stderr.
+    pub fn svg_pages(&self, job: &Job) -> Result<Vec<String>> {
         let document = ReviewWorld::new(self, job)?.compile();
         typst::comemo::evict(EVICT_AFTER);
-        document
+        let options = typst_svg::SvgOptions::default();
+        Ok(document?
+            .pages()
+            .iter()
+            .map(|page| typst_svg::svg(page, &options))
+            .collect())
     }
 
     /// Files of the template's folder changed on disk: the next compile
@@ -275,6 +294,25 @@ impl Typesetter {
             }
         }
     }
+}
+
+/// Every page as a PNG at `dpi` pixels per inch (the page's trim box, no
+/// bleed), from Typst's own rasteriser.
+fn png_pages(document: &PagedDocument, dpi: f32) -> Result<Vec<Vec<u8>>> {
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: typst::utils::Scalar::new(f64::from(dpi) / 72.0),
+        ..Default::default()
+    };
+    document
+        .pages()
+        .iter()
+        .enumerate()
+        .map(|(i, page)| {
+            typst_render::render(page, &options)
+                .encode_png()
+                .map_err(|e| Error::Template(format!("page {} as PNG: {e}", i + 1)))
+        })
+        .collect()
 }
 
 /// The PDF's identifier, creator, dates and standards.

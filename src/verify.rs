@@ -16,6 +16,31 @@ use crate::error::{Error, Result};
 use crate::evidence::{self, Hashed, Manifest};
 use crate::period::Period;
 
+/// The page images (`--png`) beside the verified PDF against the rebuilt
+/// ones: each must be there with the same bytes.
+fn page_image_differences(pdf: &Path, rebuilt: &[PathBuf]) -> Vec<String> {
+    let beside = pdf.parent().unwrap_or(Path::new("."));
+    let mut problems = Vec::new();
+    for image in rebuilt {
+        let Some(name) = image.file_name() else {
+            continue;
+        };
+        let path = beside.join(name);
+        match (std::fs::read(&path), std::fs::read(image)) {
+            (Ok(ours), Ok(again)) if ours == again => {}
+            (Ok(_), _) => problems.push(format!(
+                "page image {} differs from the rebuilt one",
+                path.display()
+            )),
+            (Err(_), _) => problems.push(format!(
+                "page image {} is missing (the manifest says the pages were written as PNG)",
+                path.display()
+            )),
+        }
+    }
+    problems
+}
+
 /// What to verify.
 pub struct Request {
     /// The PDF.
@@ -147,9 +172,13 @@ pub fn verify(req: &Request) -> Result<String> {
             .clone()
             .map_or(crate::Scope::Prefecture, crate::Scope::Region),
         summary_only: false,
+        png_dpi: manifest.png_dpi,
     };
+    let mut images = 0;
     match crate::run(&opts) {
         Ok(outcome) => {
+            problems.extend(page_image_differences(&req.pdf, &outcome.pages));
+            images = outcome.pages.len();
             let pdf = outcome.pdf.clone().unwrap_or_default();
             let rebuilt = std::fs::read(&pdf).map_err(|e| Error::Output {
                 path: pdf.clone(),
@@ -187,7 +216,7 @@ pub fn verify(req: &Request) -> Result<String> {
     }
     let (y, m, d, h, mi, s) = crate::civil_from_timestamp(manifest.created);
     Ok(format!(
-        "verified: {shown} is byte-identical to a rebuild from its attached data{} ({}-{}, {}, created {y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z){}",
+        "verified: {shown} is byte-identical to a rebuild from its attached data{} ({}-{}, {}, created {y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z){}{}",
         if req.template.is_none() && !attached_template.is_empty() {
             " and template"
         } else {
@@ -196,6 +225,13 @@ pub fn verify(req: &Request) -> Result<String> {
         manifest.year,
         manifest.period,
         manifest.template,
+        match images {
+            0 => String::new(),
+            n => format!(
+                "; so are its {n} page image(s) at {} dpi",
+                manifest.png_dpi.unwrap_or(0.0)
+            ),
+        },
         other_version
             .map(|n| format!("; note: {n}"))
             .unwrap_or_default(),

@@ -1142,3 +1142,77 @@ fn summary_only_needs_no_templates() {
             .exists()
     );
 }
+
+/// `--png`: every page as a PNG beside the PDF, at `--png-dpi`, recorded in
+/// the manifest; verify rebuilds the images and names one that changed or
+/// went missing.
+#[test]
+fn png_pages_beside_the_pdf_and_verified() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = review(&[
+        "--period",
+        "H1",
+        "--png",
+        "--png-dpi",
+        "72",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let folder = out_dir.path().join("2024-H1");
+    let image = folder.join("review-2024-H1-1.png");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(image.to_str().unwrap()),
+        "the image's path is printed"
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&image).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    // A3 (297 × 420 mm) at 72 dpi.
+    assert_eq!((reader.info().width, reader.info().height), (842, 1191));
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let channels = info.color_type.samples();
+    let ink = pixels[..info.buffer_size()]
+        .chunks(channels)
+        .filter(|px| px[..3].iter().all(|&c| c < 90))
+        .count();
+    assert!(
+        ink > 842 * 1191 / 100,
+        "the page image is nearly blank ({ink} dark pixels)"
+    );
+    assert!(
+        !folder.join("review-2024-H1-2.png").exists(),
+        "one page, one image"
+    );
+    let manifest = std::fs::read_to_string(folder.join("review-2024-H1.manifest.json")).unwrap();
+    assert!(manifest.contains("\"png_dpi\": 72.0"), "{manifest}");
+
+    let pdf = folder.join("review-2024-H1.pdf");
+    let ok = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("its 1 page image(s) at 72 dpi"));
+
+    let good = std::fs::read(&image).unwrap();
+    std::fs::write(&image, [&good[..], b"x"].concat()).unwrap();
+    let bad = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(5));
+    assert!(
+        stderr(&bad).contains("review-2024-H1-1.png differs"),
+        "{}",
+        stderr(&bad)
+    );
+    std::fs::remove_file(&image).unwrap();
+    let gone = review(&["verify", pdf.to_str().unwrap()]);
+    assert_eq!(gone.status.code(), Some(5));
+    assert!(
+        stderr(&gone).contains("review-2024-H1-1.png is missing"),
+        "{}",
+        stderr(&gone)
+    );
+
+    let silly = review(&["--period", "H1", "--png", "--png-dpi", "5000"]);
+    assert_eq!(silly.status.code(), Some(2));
+    assert!(stderr(&silly).contains("36 to 600"), "{}", stderr(&silly));
+}
