@@ -386,7 +386,28 @@ pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Resu
             }
         }
         if let Some(picture) = &mut story.image {
-            match std::fs::read(dir.join(&picture.name)) {
+            // A link out of the data folder would publish (and preview)
+            // a file the editors never put there.
+            let path = dir.join(&picture.name);
+            let outside = match (path.canonicalize(), data.dir.canonicalize()) {
+                (Ok(real), Ok(root)) => !real.starts_with(root),
+                _ => false,
+            };
+            if outside {
+                errors.push(DataError::at(
+                    &file,
+                    picture.line,
+                    None,
+                    format!(
+                        "image {}: {} is a link to a file outside the data folder; copy the picture into the story's folder",
+                        picture.name,
+                        path.display()
+                    ),
+                ));
+                out.push(story);
+                continue;
+            }
+            match std::fs::read(&path) {
                 Ok(bytes) if !bytes.is_empty() => picture.bytes = bytes,
                 Ok(_) => errors.push(DataError::at(
                     &file,

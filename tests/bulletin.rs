@@ -659,3 +659,44 @@ fn publication_sets_headline_subtitle_and_whole() {
     }
     assert!(!text.contains("稳中有进"));
 }
+
+/// A story's picture that is a symbolic link out of the data folder is
+/// refused (the PDF would attach, and the preview show, a file of the
+/// machine the editors never put there); a link inside it is fine.
+#[cfg(unix)]
+#[test]
+fn a_picture_linked_out_of_the_data_folder_is_refused() {
+    let data = sample_copy(true);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.svg");
+    std::fs::copy(data.path().join("stories/2024-H1/muer.svg"), &secret).unwrap();
+    let picture = data.path().join("stories/2024-H1/muer.svg");
+    std::fs::remove_file(&picture).unwrap();
+    std::os::unix::fs::symlink(&secret, &picture).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--period",
+        "H1",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ];
+    let out = review(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("02-wangqing-muer.txt:") && message.contains("outside the data folder"),
+        "{message}"
+    );
+    assert!(!out_dir.path().join("2024-H1/review-2024-H1.pdf").exists());
+
+    // The same picture kept inside the data folder, linked: fine.
+    let inside = data.path().join("pictures");
+    std::fs::create_dir(&inside).unwrap();
+    std::fs::copy(&secret, inside.join("muer.svg")).unwrap();
+    std::fs::remove_file(&picture).unwrap();
+    std::os::unix::fs::symlink(inside.join("muer.svg"), &picture).unwrap();
+    let out = review(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
