@@ -67,6 +67,9 @@ pub struct Options {
     pub summary_only: bool,
     /// Also write every page as PNG at this many dots per inch (`--png`).
     pub png_dpi: Option<f32>,
+    /// Typeset for `review preview` (`sys.inputs.preview`: cited figures
+    /// link to their summary.csv rows); never set for a published PDF.
+    pub preview: bool,
 }
 
 /// Which bulletins a run makes (`--region`).
@@ -285,8 +288,9 @@ impl<'o> Session<'o> {
         Ok(())
     }
 
-    /// The bulletin's pages as SVG, typeset with everything as it is now.
-    pub fn pages(&self) -> Result<Vec<String>> {
+    /// The bulletin's pages as SVG, typeset with everything as it is now,
+    /// and its summary.csv.
+    pub fn pages(&self) -> Result<(Vec<String>, Vec<u8>)> {
         let p = &self.prepared;
         let unit = match &self.opts.region {
             Scope::Region(wanted) => Some(p.unit_index(wanted)?),
@@ -298,7 +302,10 @@ impl<'o> Session<'o> {
             Stage::SummaryOnly(_) => unreachable!("a session never runs summary-only"),
         };
         let typesetting = p.typesetting.as_ref().expect("a session typesets");
-        typesetting.typesetter.svg_pages(&built.job)
+        Ok((
+            typesetting.typesetter.svg_pages(&built.job)?,
+            built.summary_csv,
+        ))
     }
 }
 
@@ -823,6 +830,9 @@ impl<'o> Prepared<'o> {
 fn typst_inputs(opts: &Options) -> Vec<(String, String)> {
     let mut inputs = vec![("bleed".to_string(), format!("{}", opts.bleed_mm))];
     inputs.extend(opts.paper.clone().map(|p| ("paper".to_string(), p)));
+    if opts.preview {
+        inputs.push(("preview".to_string(), "true".to_string()));
+    }
     inputs
 }
 

@@ -323,6 +323,7 @@ fn data_options(flags: DataFlags) -> Option<review::Options> {
         region: review::Scope::Prefecture,
         summary_only: false,
         png_dpi: None,
+        preview: false,
     })
 }
 

@@ -11,7 +11,9 @@
 //! the last good pages and shows the error, as the command line words it.
 //!
 //! Nothing here writes a file, and no URL maps to one: the routes are `/`,
-//! `/state`, `/events` and `/page/<n>.svg`, all read-only. A request whose
+//! `/state`, `/events`, `/page/<n>.svg` and `/figure?row=…` (the summary.csv
+//! row of a figure a story cites, which the page shows when it is
+//! clicked), all read-only. A request whose
 //! `Host` is not this server's address (DNS rebinding) or whose `Origin` is
 //! another site's is refused.
 
@@ -36,6 +38,8 @@ struct State {
     /// Bumped when the pages change.
     pages_version: u64,
     pages: Vec<Arc<String>>,
+    /// The summary.csv of the pages shown.
+    summary_csv: Arc<Vec<u8>>,
     /// The last build's error, as `review` prints it.
     error: Option<String>,
     /// How long the last build took, in milliseconds.
@@ -71,6 +75,7 @@ enum Change {
 pub fn serve(opts: &Options, port: u16, ready: &dyn Fn(SocketAddr)) -> Result<()> {
     let mut opts = opts.clone();
     opts.png_dpi = None;
+    opts.preview = true;
     let server = tiny_http::Server::http(("127.0.0.1", port))
         .map_err(|e| Error::Usage(format!("preview: cannot listen on 127.0.0.1:{port}: {e}")))?;
     let address = server
@@ -201,8 +206,9 @@ fn build_forever(opts: &Options, roots: &Roots, shared: &Shared) {
         };
         first = false;
         match result {
-            Ok(pages) => {
+            Ok((pages, summary_csv)) => {
                 state.pages = pages.into_iter().map(Arc::new).collect();
+                state.summary_csv = Arc::new(summary_csv);
                 state.pages_version = state.version;
                 state.error = None;
             }
@@ -229,12 +235,12 @@ fn build_forever(opts: &Options, roots: &Roots, shared: &Shared) {
     }
 }
 
-/// One build: what `change` touched, then the pages.
+/// One build: what `change` touched, then the pages and summary.csv.
 fn build<'o>(
     opts: &'o Options,
     session: &mut Option<Session<'o>>,
     change: &Change,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Vec<u8>)> {
     match (session.as_mut(), change) {
         (Some(s), Change::Template(paths)) => s.template_changed(paths)?,
         (Some(s), Change::Stories) => s.reload_stories()?,
@@ -325,6 +331,26 @@ fn route(url: &str, shared: &Shared) -> Reply {
             "application/json",
         );
     }
+    // /figure?row=<region.group.indicator.measure>: the summary.csv row a
+    // cited figure came from.
+    if path == "/figure" {
+        let wanted = url
+            .split_once('?')
+            .map(|(_, query)| query)
+            .unwrap_or("")
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("row="))
+            .map(percent_decoded)
+            .unwrap_or_default();
+        let csv = shared.state().summary_csv.clone();
+        return match summary_row(&csv, &wanted) {
+            Some(found) => with_type(
+                tiny_http::Response::from_string(found.to_string()),
+                "application/json",
+            ),
+            None => plain(404, "no such row in summary.csv"),
+        };
+    }
     // /page/<n>.svg, n from 1, digits only.
     if let Some(n) = path
         .strip_prefix("/page/")
@@ -341,6 +367,55 @@ fn route(url: &str, shared: &Shared) -> Reply {
         }
     }
     plain(404, "not found")
+}
+
+/// `%XX` escapes decoded (a query's value); anything undecodable stays.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|&b| hex(b)),
+            bytes.get(i + 2).and_then(|&b| hex(b)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The summary.csv row named `region.group.indicator.measure`: its line
+/// in the file, and its fields by column name.
+fn summary_row(csv: &[u8], wanted: &str) -> Option<serde_json::Value> {
+    let mut reader = csv::Reader::from_reader(csv);
+    let header = reader.headers().ok()?.clone();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.ok()?;
+        let key = [1, 2, 3, 4].map(|c| record.get(c).unwrap_or(""));
+        if key.join(".") == wanted {
+            let fields: serde_json::Map<String, serde_json::Value> = header
+                .iter()
+                .zip(record.iter())
+                .map(|(h, v)| (h.to_string(), serde_json::Value::from(v)))
+                .collect();
+            return Some(serde_json::json!({ "line": i + 2, "row": wanted, "fields": fields }));
+        }
+    }
+    None
 }
 
 fn header(name: &str, value: &str) -> tiny_http::Header {
@@ -413,11 +488,14 @@ const PAGE: &str = include_str!("preview.html");
 /// as soon as it loads, and a screenshot taken on load has them), then its
 /// script follows the builds.
 fn page(state: &State) -> String {
-    let figures: String = (1..=state.pages.len())
-        .map(|n| {
+    let figures: String = state
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, svg)| {
             format!(
-                "<figure><img src=\"/page/{n}.svg?v={}\" alt=\"page {n}\"><figcaption>{n} / {}</figcaption></figure>",
-                state.pages_version,
+                "<figure><div class=\"sheet\">{svg}</div><figcaption>{} / {}</figcaption></figure>",
+                i + 1,
                 state.pages.len()
             )
         })

@@ -173,6 +173,7 @@ pub fn verify(req: &Request) -> Result<String> {
             .map_or(crate::Scope::Prefecture, crate::Scope::Region),
         summary_only: false,
         png_dpi: manifest.png_dpi,
+        preview: false,
     };
     let mut images = 0;
     match crate::run(&opts) {

@@ -25,8 +25,21 @@ pub struct StoryText {
     pub region: Option<String>,
     /// Body paragraphs.
     pub paragraphs: Vec<String>,
+    /// The same paragraphs as runs of prose and cited figures, each figure
+    /// with the summary.csv row it came from (the preview links them).
+    pub paragraph_runs: Vec<Vec<Run>>,
     /// The picture, if the story has one.
     pub image: Option<PictureText>,
+}
+
+/// A stretch of a paragraph: prose, or one cited figure as worded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    /// The words.
+    pub text: String,
+    /// For a cited figure, its summary.csv row as
+    /// `region_code.group.indicator.measure` (`222400.industry:27.output_value.level`).
+    pub row: Option<String>,
 }
 
 /// A story's picture as the template places it.
@@ -88,8 +101,9 @@ impl<'a> Figures<'a> {
         }
     }
 
-    /// Words one cited figure, or says why it cannot.
-    pub fn word(&self, field: &Field) -> Result<String, String> {
+    /// Words one cited figure and names its summary.csv row
+    /// (`region_code.group.indicator.measure`), or says why it cannot.
+    pub fn word_with_row(&self, field: &Field) -> Result<(String, String), String> {
         let parts: Vec<&str> = field.key.split('.').map(str::trim).collect();
         let (place, group, indicator, measure) = match parts[..] {
             [p, i, m] => (p, "total".to_string(), i, m),
@@ -126,7 +140,9 @@ impl<'a> Figures<'a> {
         let Some(row) = self.rows.get(&(code, group.as_str(), indicator, measure)) else {
             return Err(self.unknown(&field.key, code, &group, indicator));
         };
-        format(row, field.format.as_deref()).map_err(|e| format!("`{}`: {e}", field.key))
+        let words =
+            format(row, field.format.as_deref()).map_err(|e| format!("`{}`: {e}", field.key))?;
+        Ok((words, format!("{code}.{group}.{indicator}.{measure}")))
     }
 
     fn unknown(&self, key: &str, code: &str, group: &str, indicator: &str) -> String {
@@ -235,13 +251,22 @@ pub fn resolve(
     let mut errors = Vec::new();
     let mut out = Vec::new();
     for story in stories {
-        let mut text = |t: &Text| -> String {
-            let mut s = String::new();
+        let mut runs = |t: &Text| -> Vec<Run> {
+            let mut out: Vec<Run> = Vec::new();
             for segment in t {
                 match segment {
-                    Segment::Text(prose) => s.push_str(prose),
-                    Segment::Field(field) => match figures.word(field) {
-                        Ok(words) => s.push_str(&words),
+                    Segment::Text(prose) => match out.last_mut() {
+                        Some(last) if last.row.is_none() => last.text.push_str(prose),
+                        _ => out.push(Run {
+                            text: prose.clone(),
+                            row: None,
+                        }),
+                    },
+                    Segment::Field(field) => match figures.word_with_row(field) {
+                        Ok((words, row)) => out.push(Run {
+                            text: words,
+                            row: Some(row),
+                        }),
                         Err(message) => errors.push(DataError::at_char(
                             &story.file,
                             field.line,
@@ -251,14 +276,20 @@ pub fn resolve(
                     },
                 }
             }
-            s
+            out
         };
+        let paragraph_runs: Vec<Vec<Run>> = story.paragraphs.iter().map(&mut runs).collect();
+        let mut text = |t: &Text| -> String { runs(t).into_iter().map(|r| r.text).collect() };
         let resolved = StoryText {
             title: text(&story.title),
             kicker: story.kicker.as_ref().map(&mut text),
             byline: story.byline.clone(),
             region: story.region.as_ref().map(|(code, _)| code.clone()),
-            paragraphs: story.paragraphs.iter().map(&mut text).collect(),
+            paragraphs: paragraph_runs
+                .iter()
+                .map(|p| p.iter().map(|r| r.text.as_str()).collect())
+                .collect(),
+            paragraph_runs,
             image: story.image.as_ref().map(|p| PictureText {
                 path: format!("{image_root}/{}", p.name),
                 caption: story.caption.as_ref().map(&mut text),
@@ -404,12 +435,13 @@ mod tests {
         ];
         for (key, format, want) in cases {
             assert_eq!(
-                f.word(&field(key, format)).unwrap(),
+                f.word_with_row(&field(key, format)).unwrap().0,
                 want,
                 "{key}|{format:?}"
             );
         }
-        let err = |key: &str, format: Option<&str>| f.word(&field(key, format)).unwrap_err();
+        let err =
+            |key: &str, format: Option<&str>| f.word_with_row(&field(key, format)).unwrap_err();
         assert!(
             err("222499.output_value.yoy_pct", None)
                 .contains("`222499` is not the prefecture or a county-level unit")
