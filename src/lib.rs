@@ -707,7 +707,7 @@ impl<'o> Prepared<'o> {
             &ctx,
             text,
             summary_csv,
-            code,
+            (place, code),
             dir,
         )?))
     }
@@ -721,19 +721,11 @@ impl<'o> Prepared<'o> {
         ctx: &phrase::Context,
         text: phrase::Phrases,
         summary_csv: Vec<u8>,
-        code: Option<String>,
+        (place, code): (&load::Region, Option<String>),
         dir: PathBuf,
     ) -> Result<Built> {
         let opts = self.opts;
         let data = &self.data;
-        let place = match &code {
-            None => &data.prefecture,
-            Some(c) => data
-                .counties
-                .iter()
-                .find(|r| &r.code == c)
-                .unwrap_or(&data.prefecture),
-        };
         let mut evidence = evidence::gather(&evidence::Request {
             data,
             period: opts.period,
