@@ -570,8 +570,12 @@ pub fn write_notice(report: &Report, path: &Path, template: &Path, force: bool) 
         .map(|p| p.prose_label())
         .unwrap_or_else(|_| om.period.clone());
     let timestamp = crate::timestamp();
-    let (y, m, d, ..) = crate::civil_from_timestamp(timestamp);
-    let (oy, omo, od, ..) = crate::civil_from_timestamp(om.created);
+    let date = |secs: i64| {
+        crate::civil_from_timestamp(secs)
+            .ok_or_else(|| Error::Usage(format!("creation time {secs} is out of range")))
+    };
+    let (y, m, d, ..) = date(timestamp)?;
+    let (oy, omo, od, ..) = date(om.created)?;
     let rows: Vec<[String; 3]> = report
         .figures
         .iter()

@@ -858,33 +858,20 @@ pub fn timestamp() -> i64 {
         })
 }
 
-/// Seconds since 1970-01-01 UTC to (year, month, day, hour, minute, second).
-pub fn civil_from_timestamp(secs: i64) -> (i32, u8, u8, u8, u8, u8) {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let rest = secs.rem_euclid(86_400);
-    (
-        y,
-        m,
-        d,
-        (rest / 3600) as u8,
-        (rest / 60 % 60) as u8,
-        (rest % 60) as u8,
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// algorithm).
-fn civil_from_days(days: i64) -> (i32, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    (year, month, day)
+/// Seconds since 1970-01-01 UTC to (year, month, day, hour, minute,
+/// second), by chrono (already built for Polars); `None` out of its range
+/// (about ±262,000 years).
+pub fn civil_from_timestamp(secs: i64) -> Option<(i32, u8, u8, u8, u8, u8)> {
+    use chrono::{Datelike as _, Timelike as _};
+    let t = chrono::DateTime::from_timestamp(secs, 0)?;
+    Some((
+        t.year(),
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        t.second() as u8,
+    ))
 }
 
 #[cfg(test)]
@@ -893,14 +880,16 @@ mod tests {
 
     #[test]
     fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_905), (2024, 7, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        let day = |d: i64| civil_from_timestamp(d * 86_400).map(|t| (t.0, t.1, t.2));
+        assert_eq!(day(0), Some((1970, 1, 1)));
+        assert_eq!(day(19_905), Some((2024, 7, 1)));
+        assert_eq!(day(11_016), Some((2000, 2, 29)));
         assert_eq!(
             civil_from_timestamp(1_719_792_000 + 3_723),
-            (2024, 7, 1, 1, 2, 3)
+            Some((2024, 7, 1, 1, 2, 3))
         );
-        assert_eq!(civil_from_timestamp(-1), (1969, 12, 31, 23, 59, 59));
+        assert_eq!(civil_from_timestamp(-1), Some((1969, 12, 31, 23, 59, 59)));
+        assert_eq!(civil_from_timestamp(i64::MAX), None);
     }
 
     #[test]

@@ -315,15 +315,16 @@ fn png_pages(document: &PagedDocument, dpi: f32) -> Result<Vec<Vec<u8>>> {
         .collect()
 }
 
+/// A creation time no calendar date can show.
+fn out_of_range(timestamp: i64) -> Error {
+    Error::Usage(format!("SOURCE_DATE_EPOCH {timestamp} is out of range"))
+}
+
 /// The PDF's identifier, creator, dates and standards.
 fn pdf_options(job: &Job) -> Result<typst_pdf::PdfOptions> {
-    let (y, mo, d, h, mi, sec) = crate::civil_from_timestamp(job.timestamp);
-    let datetime = Datetime::from_ymd_hms(y, mo, d, h, mi, sec).ok_or_else(|| {
-        Error::Usage(format!(
-            "SOURCE_DATE_EPOCH {} is out of range",
-            job.timestamp
-        ))
-    })?;
+    let datetime = crate::civil_from_timestamp(job.timestamp)
+        .and_then(|(y, mo, d, h, mi, sec)| Datetime::from_ymd_hms(y, mo, d, h, mi, sec))
+        .ok_or_else(|| out_of_range(job.timestamp))?;
     Ok(typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom(job.ident.clone()),
         creator: typst::foundations::Smart::Custom(Some(format!(
@@ -391,7 +392,8 @@ impl<'a> ReviewWorld<'a> {
                 .ok_or_else(|| Error::Usage(format!("invalid virtual path {path}")))?;
             files.insert(id, Bytes::new(bytes.clone()));
         }
-        let (y, m, d, ..) = crate::civil_from_timestamp(job.timestamp);
+        let (y, m, d, ..) = crate::civil_from_timestamp(job.timestamp)
+            .ok_or_else(|| out_of_range(job.timestamp))?;
         Ok(ReviewWorld {
             typesetter,
             main,
