@@ -571,7 +571,7 @@ pub fn write_notice(report: &Report, path: &Path, template: &Path, force: bool) 
         .unwrap_or_else(|_| om.period.clone());
     let timestamp = crate::timestamp();
     let date = |secs: i64| {
-        crate::civil_from_timestamp(secs)
+        crate::render::civil_from_timestamp(secs)
             .ok_or_else(|| Error::Usage(format!("creation time {secs} is out of range")))
     };
     let (y, m, d, ..) = date(timestamp)?;

@@ -858,39 +858,9 @@ pub fn timestamp() -> i64 {
         })
 }
 
-/// Seconds since 1970-01-01 UTC to (year, month, day, hour, minute,
-/// second), by chrono (already built for Polars); `None` out of its range
-/// (about ±262,000 years).
-pub fn civil_from_timestamp(secs: i64) -> Option<(i32, u8, u8, u8, u8, u8)> {
-    use chrono::{Datelike as _, Timelike as _};
-    let t = chrono::DateTime::from_timestamp(secs, 0)?;
-    Some((
-        t.year(),
-        t.month() as u8,
-        t.day() as u8,
-        t.hour() as u8,
-        t.minute() as u8,
-        t.second() as u8,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_dates() {
-        let day = |d: i64| civil_from_timestamp(d * 86_400).map(|t| (t.0, t.1, t.2));
-        assert_eq!(day(0), Some((1970, 1, 1)));
-        assert_eq!(day(19_905), Some((2024, 7, 1)));
-        assert_eq!(day(11_016), Some((2000, 2, 29)));
-        assert_eq!(
-            civil_from_timestamp(1_719_792_000 + 3_723),
-            Some((2024, 7, 1, 1, 2, 3))
-        );
-        assert_eq!(civil_from_timestamp(-1), Some((1969, 12, 31, 23, 59, 59)));
-        assert_eq!(civil_from_timestamp(i64::MAX), None);
-    }
 
     #[test]
     fn template_names_and_paths() {

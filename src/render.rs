@@ -315,6 +315,22 @@ fn png_pages(document: &PagedDocument, dpi: f32) -> Result<Vec<Vec<u8>>> {
         .collect()
 }
 
+/// Seconds since 1970-01-01 UTC to (year, month, day, hour, minute,
+/// second), by chrono (already built for Polars); `None` out of its range
+/// (about ±262,000 years).
+pub fn civil_from_timestamp(secs: i64) -> Option<(i32, u8, u8, u8, u8, u8)> {
+    use chrono::{Datelike as _, Timelike as _};
+    let t = chrono::DateTime::from_timestamp(secs, 0)?;
+    Some((
+        t.year(),
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        t.second() as u8,
+    ))
+}
+
 /// A creation time no calendar date can show.
 fn out_of_range(timestamp: i64) -> Error {
     Error::Usage(format!("SOURCE_DATE_EPOCH {timestamp} is out of range"))
@@ -322,7 +338,7 @@ fn out_of_range(timestamp: i64) -> Error {
 
 /// The PDF's identifier, creator, dates and standards.
 fn pdf_options(job: &Job) -> Result<typst_pdf::PdfOptions> {
-    let datetime = crate::civil_from_timestamp(job.timestamp)
+    let datetime = civil_from_timestamp(job.timestamp)
         .and_then(|(y, mo, d, h, mi, sec)| Datetime::from_ymd_hms(y, mo, d, h, mi, sec))
         .ok_or_else(|| out_of_range(job.timestamp))?;
     Ok(typst_pdf::PdfOptions {
@@ -392,8 +408,8 @@ impl<'a> ReviewWorld<'a> {
                 .ok_or_else(|| Error::Usage(format!("invalid virtual path {path}")))?;
             files.insert(id, Bytes::new(bytes.clone()));
         }
-        let (y, m, d, ..) = crate::civil_from_timestamp(job.timestamp)
-            .ok_or_else(|| out_of_range(job.timestamp))?;
+        let (y, m, d, ..) =
+            civil_from_timestamp(job.timestamp).ok_or_else(|| out_of_range(job.timestamp))?;
         Ok(ReviewWorld {
             typesetter,
             main,
@@ -587,6 +603,22 @@ fn missing_glyphs(world: &ReviewWorld, document: &PagedDocument) -> Vec<String> 
 
 #[cfg(test)]
 mod tests {
+    use super::civil_from_timestamp;
+
+    #[test]
+    fn civil_dates() {
+        let day = |d: i64| civil_from_timestamp(d * 86_400).map(|t| (t.0, t.1, t.2));
+        assert_eq!(day(0), Some((1970, 1, 1)));
+        assert_eq!(day(19_905), Some((2024, 7, 1)));
+        assert_eq!(day(11_016), Some((2000, 2, 29)));
+        assert_eq!(
+            civil_from_timestamp(1_719_792_000 + 3_723),
+            Some((2024, 7, 1, 1, 2, 3))
+        );
+        assert_eq!(civil_from_timestamp(-1), Some((1969, 12, 31, 23, 59, 59)));
+        assert_eq!(civil_from_timestamp(i64::MAX), None);
+    }
+
     #[test]
     fn embedded_font_hashes_are_the_fonts_hashes() {
         for (name, bytes, hash) in super::EMBEDDED {

@@ -217,7 +217,7 @@ pub fn verify(req: &Request) -> Result<String> {
     }
     // The rebuild above typeset this date: it is in range.
     let (y, m, d, h, mi, s) =
-        crate::civil_from_timestamp(manifest.created).unwrap_or((1970, 1, 1, 0, 0, 0));
+        crate::render::civil_from_timestamp(manifest.created).unwrap_or((1970, 1, 1, 0, 0, 0));
     Ok(format!(
         "verified: {shown} is byte-identical to a rebuild from its attached data{} ({}-{}, {}, created {y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z){}{}",
         if req.template.is_none() && !attached_template.is_empty() {
