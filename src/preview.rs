@@ -73,7 +73,13 @@ enum Change {
 /// port) until the process is stopped; `ready` gets the address once the
 /// server listens.
 pub fn serve(opts: &Options, port: u16, ready: &dyn Fn(SocketAddr)) -> Result<()> {
+    if opts.summary_only {
+        return Err(Error::Usage(
+            "review preview typesets the bulletin: drop --summary-only".into(),
+        ));
+    }
     let mut opts = opts.clone();
+    // Page images are a build's; the preview writes nothing.
     opts.png_dpi = None;
     opts.preview = true;
     let server = tiny_http::Server::http(("127.0.0.1", port))

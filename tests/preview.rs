@@ -470,3 +470,15 @@ fn the_page_in_a_browser_follows_edits() {
     let _ = live.kill();
     let _ = live.wait();
 }
+
+/// `--summary-only` makes no pages: refused before anything listens.
+#[test]
+fn summary_only_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_review"))
+        .args(["preview", "--period", "H1", "--port", "0", "--summary-only"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drop --summary-only"));
+    assert!(out.stdout.is_empty(), "it printed an address");
+}
