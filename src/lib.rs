@@ -299,7 +299,7 @@ impl<'o> Session<'o> {
         let summary = p.unit_summary(unit)?;
         let built = match p.stage(unit, summary.as_ref().unwrap_or(&p.whole))? {
             Stage::Ready(built) => built,
-            Stage::SummaryOnly(_) => unreachable!("a session never runs summary-only"),
+            Stage::SummaryOnly { .. } => unreachable!("a session never runs summary-only"),
         };
         let typesetting = p.typesetting.as_ref().expect("a session typesets");
         Ok((
@@ -320,10 +320,15 @@ struct Built {
     stem: String,
 }
 
-/// What [`Prepared::stage`] made: figures written (`--summary-only`), or a
-/// bulletin ready to typeset.
+/// What [`Prepared::stage`] made, without writing anything: the figures
+/// to write (`--summary-only`: summary.json, summary.csv, their folder), or
+/// a bulletin ready to typeset.
 enum Stage {
-    SummaryOnly(Outcome),
+    SummaryOnly {
+        json: Vec<u8>,
+        csv: Vec<u8>,
+        dir: PathBuf,
+    },
     Ready(Built),
 }
 
@@ -624,8 +629,8 @@ impl<'o> Prepared<'o> {
         self.bulletin_of(unit, summary.as_ref().unwrap_or(&self.whole))
     }
 
-    /// Phrases the bulletin of `unit` and gathers what its render needs;
-    /// with `--summary-only`, writes its figures instead.
+    /// Phrases the bulletin of `unit` and gathers what its render needs
+    /// (with `--summary-only`, what to write instead). Writes nothing.
     fn stage(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Stage> {
         let opts = self.opts;
         let data = &self.data;
@@ -686,15 +691,11 @@ impl<'o> Prepared<'o> {
                 attachments: &[],
             })
             .expect("the bulletin serialises");
-            let written = archive::summaries(&dir, &json, &summary_csv)?;
-            return Ok(Stage::SummaryOnly(Outcome {
-                pdf: None,
-                pages: Vec::new(),
-                summary_json: written.0,
-                summary_csv: written.1,
-                unchanged: false,
-                warnings: self.warnings.clone(),
-            }));
+            return Ok(Stage::SummaryOnly {
+                json,
+                csv: summary_csv,
+                dir,
+            });
         }
         let Some(typesetting) = &self.typesetting else {
             return Err(Error::Usage(
@@ -786,7 +787,17 @@ impl<'o> Prepared<'o> {
     /// it (or, with `--summary-only`, writes its figures).
     fn bulletin_of(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Outcome> {
         let built = match self.stage(unit, summary)? {
-            Stage::SummaryOnly(outcome) => return Ok(outcome),
+            Stage::SummaryOnly { json, csv, dir } => {
+                let written = archive::summaries(&dir, &json, &csv)?;
+                return Ok(Outcome {
+                    pdf: None,
+                    pages: Vec::new(),
+                    summary_json: written.0,
+                    summary_csv: written.1,
+                    unchanged: false,
+                    warnings: self.warnings.clone(),
+                });
+            }
             Stage::Ready(built) => built,
         };
         let typesetting = self
