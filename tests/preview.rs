@@ -371,23 +371,18 @@ fn the_page_in_a_browser_follows_edits() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(shot.is_file(), "no screenshot");
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut pixels).unwrap();
-    let channels = info.color_type.samples();
-    let pixels = &pixels[..info.buffer_size()];
+    let (_, _, pixels) = common::png_rgb(&shot);
     // The page's paper is white, the ground around it grey, the ink dark:
     // all three must be there in quantity.
-    let (mut white, mut dark) = (0usize, 0usize);
-    for px in pixels.chunks(channels) {
-        if px[..3].iter().all(|&c| c > 245) {
-            white += 1;
-        } else if px[..3].iter().all(|&c| c < 90) {
-            dark += 1;
-        }
-    }
-    let total = pixels.len() / channels;
+    let white = pixels
+        .iter()
+        .filter(|px| px.iter().all(|&c| c > 245))
+        .count();
+    let dark = pixels
+        .iter()
+        .filter(|px| px.iter().all(|&c| c < 90))
+        .count();
+    let total = pixels.len();
     assert!(
         white > total / 5 && dark > total / 200,
         "the screenshot looks blank: {white} white and {dark} dark of {total} pixels"

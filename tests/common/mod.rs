@@ -74,3 +74,22 @@ pub fn gen_data(dir: &Path, rows: u32, seed: u32, extra: &[&str]) {
         .expect("run gen-data");
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A PNG's width, height and pixels as RGB (8-bit RGB or RGBA files, as
+/// typst-render and Chromium write them).
+#[allow(dead_code)]
+pub fn png_rgb(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    let channels = info.color_type.samples();
+    assert!(channels >= 3, "{}: not an RGB image", path.display());
+    let pixels = buffer[..info.buffer_size()]
+        .chunks(channels)
+        .map(|px| [px[0], px[1], px[2]])
+        .collect();
+    (info.width, info.height, pixels)
+}
