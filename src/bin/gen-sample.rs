@@ -146,7 +146,23 @@ struct Enterprise {
 }
 
 fn main() {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "data".into()));
+    let mut args = std::env::args().skip(1);
+    let dir = match (args.next(), args.next()) {
+        (None, _) => PathBuf::from("data"),
+        (Some(flag), _) if flag == "-h" || flag == "--help" => {
+            println!("usage: gen-sample [DIR]   (default: data)");
+            return;
+        }
+        (Some(flag), _) if flag.starts_with('-') => {
+            eprintln!("gen-sample: unknown argument {flag}; usage: gen-sample [DIR]");
+            std::process::exit(2);
+        }
+        (Some(_), Some(extra)) => {
+            eprintln!("gen-sample: one folder only, not also {extra}; usage: gen-sample [DIR]");
+            std::process::exit(2);
+        }
+        (Some(dir), None) => PathBuf::from(dir),
+    };
     std::fs::create_dir_all(&dir).expect("create the data folder");
     let mut rng = Rng(20_240_630);
     let enterprises = roster(&mut rng);
