@@ -33,7 +33,9 @@ fn context(data: &Dataset) -> phrase::Context {
         prefecture: names(&data.prefecture),
         counties: data.counties.iter().map(names).collect(),
         publication: data.publication.clone(),
-        stories: load::stories(data, 2024, Period::H1).expect("the stories load"),
+        stories: load::stories(data, 2024, Period::H1)
+            .expect("the stories load")
+            .0,
         image_root: review::evidence::pictures_dir(2024, Period::H1),
         whole_of: None,
         table_names: Default::default(),

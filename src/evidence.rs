@@ -300,7 +300,7 @@ pub fn inputs(data: &Dataset, period: Period, year: i32, prices: Prices) -> Resu
             // reader can use the rows without a Parquet library.
             parquet_rows(data, &with_two_years)?
         } else {
-            select_rows(&dir.join(name), filter)?
+            select_rows(&dir.join(name), data.encoding, filter)?
         };
         hashed.push(Hashed {
             path: name.to_string(),
@@ -471,15 +471,20 @@ pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
 }
 
 /// The header and the rows of a CSV file whose `column` starts with one of
-/// the months (all rows without a filter), re-written as plain CSV.
-fn select_rows(path: &Path, filter: Option<(&str, &BTreeSet<String>)>) -> Result<(Vec<u8>, u64)> {
+/// the months (all rows without a filter), re-written as plain CSV: UTF-8,
+/// whatever `encoding` the load read the file in.
+fn select_rows(
+    path: &Path,
+    encoding: crate::load::Encoding,
+    filter: Option<(&str, &BTreeSet<String>)>,
+) -> Result<(Vec<u8>, u64)> {
     let fail = |e: &dyn std::fmt::Display| {
         Error::from(DataError::file(
             path,
             format!("cannot read again for the archive: {e}"),
         ))
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
+    let bytes = crate::load::read_text(path, encoding).map_err(|e| fail(&e))?;
     match select_lines(&bytes, filter) {
         Some(selected) => Ok(selected),
         None => select_records(&bytes, filter).map_err(|e| fail(&e)),

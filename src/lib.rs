@@ -273,8 +273,7 @@ impl<'o> Session<'o> {
     /// figures stay.
     pub fn reload_stories(&mut self) -> Result<()> {
         let p = &mut self.prepared;
-        p.stories = load::stories(&p.data, p.year, self.opts.period)
-            .map_err(|err| original_paths(&p.transcoded, &self.opts.data_dir, err))?;
+        p.stories = load::stories(&p.data, p.year, self.opts.period)?.0;
         Ok(())
     }
 
@@ -367,8 +366,6 @@ impl InFlight {
 /// figures, the stories, fonts and template.
 struct Prepared<'o> {
     opts: &'o Options,
-    /// UTF-8 copies of the data (`--encoding`), kept while the run reads them.
-    transcoded: Option<tempfile::TempDir>,
     data: load::Dataset,
     year: i32,
     missing: Vec<String>,
@@ -398,8 +395,6 @@ struct Typesetting {
 /// What a run reads before it computes anything: the validated data, the
 /// year, the period's missing months and the warnings about the data.
 struct Inputs {
-    /// UTF-8 copies of the data (`--encoding`), kept while the run reads them.
-    transcoded: Option<tempfile::TempDir>,
     data: load::Dataset,
     year: i32,
     missing: Vec<String>,
@@ -410,19 +405,10 @@ impl Inputs {
     /// Loads and validates the data folder for `opts`' period, and picks
     /// the year.
     fn load(opts: &Options) -> Result<Inputs> {
-        // Other encodings are read from UTF-8 copies; messages name the originals.
-        let transcoded = match opts.encoding {
-            load::Encoding::Utf8 => None,
-            other => Some(load::transcode(&opts.data_dir, other)?),
-        };
-        let remap = |err| original_paths(&transcoded, &opts.data_dir, err);
         // Only the months of the enterprise rows the figures read are kept:
         // January (累计 and the earlier period start there) to the period's end.
         let kept = (1, opts.period.month_range().1);
-        let data = match &transcoded {
-            None => load::load_months(&opts.data_dir, kept)?,
-            Some(tmp) => load::load_months(tmp.path(), kept).map_err(remap)?,
-        };
+        let data = load::load_months(&opts.data_dir, kept, opts.encoding)?;
         let range = opts.period.month_range();
         let year = match opts.year {
             Some(year) => year,
@@ -478,7 +464,6 @@ impl Inputs {
             ));
         }
         Ok(Inputs {
-            transcoded,
             data,
             year,
             missing,
@@ -494,8 +479,7 @@ impl Inputs {
 pub fn check(opts: &Options) -> Result<(check::Report, PathBuf)> {
     let inputs = Inputs::load(opts)?;
     let thresholds = check::Thresholds::of(&inputs.data.publication.check);
-    let mut report = check::check(&inputs.data, opts.period, inputs.year, thresholds)
-        .map_err(|e| original_paths(&inputs.transcoded, &opts.data_dir, e))?;
+    let mut report = check::check(&inputs.data, opts.period, inputs.year, thresholds)?;
     report.file = opts.data_dir.join(&report.file).display().to_string();
     let dir = opts.out_dir.join(opts.period.label(inputs.year));
     std::fs::create_dir_all(&dir).map_err(|source| Error::Output {
@@ -515,13 +499,11 @@ impl<'o> Prepared<'o> {
             .then(|| render::Template::open(&opts.template))
             .transpose()?;
         let Inputs {
-            transcoded,
             mut data,
             year,
             missing,
             warnings,
         } = Inputs::load(opts)?;
-        let remap = |err| original_paths(&transcoded, &opts.data_dir, err);
         let prices = if opts.current_prices {
             aggregate::Prices::Current
         } else {
@@ -559,7 +541,9 @@ impl<'o> Prepared<'o> {
         // Every bulletin reads the scope: the rows are not needed again.
         data.rows = load::EnterpriseRows::default();
         let (fonts, inputs) = archived?;
-        let stories = load::stories(&data, year, opts.period).map_err(remap)?;
+        let (stories, notes) = load::stories(&data, year, opts.period)?;
+        let mut warnings = warnings;
+        warnings.extend(notes);
         let typesetting = match (template, fonts) {
             (Some(template), Some((fonts, font_files))) => Some(Typesetting {
                 template_files: evidence::read_folder(&render::template_root(&opts.template))?,
@@ -570,7 +554,6 @@ impl<'o> Prepared<'o> {
         };
         Ok(Prepared {
             opts,
-            transcoded,
             data,
             year,
             missing,
@@ -634,7 +617,6 @@ impl<'o> Prepared<'o> {
     fn stage(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Stage> {
         let opts = self.opts;
         let data = &self.data;
-        let remap = |err| original_paths(&self.transcoded, &opts.data_dir, err);
         let (place, code) = match unit {
             None => (&data.prefecture, None),
             Some(i) => (&data.counties[i], Some(data.counties[i].code.clone())),
@@ -678,7 +660,7 @@ impl<'o> Prepared<'o> {
                 rows: self.whole.rows(&data.prefecture.code),
             }),
         };
-        let text = phrase::phrase(summary, &ctx).map_err(remap)?;
+        let text = phrase::phrase(summary, &ctx)?;
         let summary_csv = summary.to_csv(&place.code);
         let dir = match &code {
             None => opts.out_dir.join(&summary.period),
@@ -837,23 +819,6 @@ fn typst_inputs(opts: &Options) -> Vec<(String, String)> {
         inputs.push(("preview".to_string(), "true".to_string()));
     }
     inputs
-}
-
-/// Data errors found in the UTF-8 copies name the user's files instead.
-fn original_paths(transcoded: &Option<tempfile::TempDir>, data_dir: &Path, err: Error) -> Error {
-    match (transcoded, err) {
-        (Some(tmp), Error::Data(list)) => Error::Data(
-            list.into_iter()
-                .map(|mut e| {
-                    if let Ok(rel) = e.file.strip_prefix(tmp.path()) {
-                        e.file = data_dir.join(rel);
-                    }
-                    e
-                })
-                .collect(),
-        ),
-        (_, other) => other,
-    }
 }
 
 /// The creation time in seconds since 1970 (UTC): `SOURCE_DATE_EPOCH` when

@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 // foldhash: the per-field column lookups and per-row duplicate checks hash
 // short keys, where std's SipHash showed in profiles.
 use polars::prelude::PlHashMap as HashMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::error::{DataError, Error, MAX_DATA_ERRORS, Result};
@@ -47,11 +46,13 @@ mod enterprise;
 mod parquet;
 mod publication;
 mod stories;
+mod text;
 
 pub use enterprise::{EnterpriseRows, month_number};
 pub use parquet::scan as scan_parquet;
 pub use publication::{CheckSettings, Masthead, Publication, ReviewSettings, parse_date};
 pub use stories::{Field, IMAGE_TYPES, Picture, Segment, Story, Text, parse_story};
+pub use text::Encoding;
 
 /// How a catalogue indicator's months make the period's figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -143,6 +144,8 @@ pub struct IndustryGroup {
 pub struct Dataset {
     /// The data folder.
     pub dir: PathBuf,
+    /// How its text files were read.
+    pub encoding: Encoding,
     /// The enterprise-month file, validated.
     pub industry_file: PathBuf,
     /// The price index file, validated, if the folder has one.
@@ -218,33 +221,34 @@ impl Dataset {
 /// Validates the data folder and describes it. Fails with every problem found
 /// (up to [`MAX_DATA_ERRORS`]).
 pub fn load(data_dir: &Path) -> Result<Dataset> {
-    load_months(data_dir, (1, 12))
+    load_months(data_dir, (1, 12), Encoding::Auto)
 }
 
 /// [`load`], keeping only the enterprise rows of the months of the year
 /// `first..=last` (of every year: the year a run reports on is chosen from
 /// the months present, which the load finds out). Every row is still
 /// checked and every month recorded; a period's run keeps its months only,
-/// half the rows for a half-year.
-pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
+/// half the rows for a half-year. Text files are read in `encoding`
+/// (`load/text.rs`).
+pub fn load_months(data_dir: &Path, keep: (u8, u8), encoding: Encoding) -> Result<Dataset> {
     if !data_dir.is_dir() {
         return Err(
             DataError::file(data_dir, "data folder not found (set it with --data DIR)").into(),
         );
     }
-    let mut errors = Errors::default();
+    let mut errors = Errors {
+        encoding,
+        ..Errors::default()
+    };
     let regions = read_regions(&data_dir.join(REGIONS_FILE), &mut errors);
     let industries = read_industries(&data_dir.join(INDUSTRIES_FILE), &mut errors);
     let industry_file = data_dir.join(INDUSTRY_FILE);
-    let (prefecture, counties) = match regions {
-        Some(r) => r,
-        None => {
-            // Without the regions no row can be checked; report what we have.
-            check_exists(&industry_file, &mut errors);
-            return Err(errors.into_error());
-        }
+    let (Some((prefecture, counties)), Some(industries)) = (regions, industries) else {
+        // Without the regions or the divisions no row can be checked (each
+        // would be reported against an empty list); report what we have.
+        check_exists(&industry_file, &mut errors);
+        return Err(errors.into_error());
     };
-    let industries = industries.unwrap_or_default();
     let groups_path = data_dir.join(INDUSTRY_GROUPS_FILE);
     let groups_file = groups_path.exists().then_some(groups_path);
     let groups = groups_file
@@ -277,7 +281,10 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
             .unwrap_or_default()
         },
         || {
-            let mut errors = Errors::default();
+            let mut errors = Errors {
+                encoding,
+                ..Errors::default()
+            };
             let small =
                 read_small_tables(data_dir, &prefecture, &counties, &industries, &mut errors);
             (errors, small)
@@ -292,13 +299,14 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
         catalog,
     } = small;
     let publication_path = data_dir.join(PUBLICATION_FILE);
-    let publication = match publication::read(&publication_path, &counties) {
-        Ok(p) => p,
-        Err(list) => {
-            list.into_iter().for_each(|e| errors.push(e));
-            None
-        }
-    };
+    let publication =
+        match publication::read(&publication_path, &counties, encoding, &mut errors.warnings) {
+            Ok(p) => p,
+            Err(list) => {
+                list.into_iter().for_each(|e| errors.push(e));
+                None
+            }
+        };
     if !errors.list.is_empty() {
         return Err(errors.into_error());
     }
@@ -306,6 +314,7 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
         publication_source: publication.as_ref().map(|(_, source)| source.clone()),
         publication: publication.map(|(p, _)| p).unwrap_or_default(),
         dir: data_dir.to_path_buf(),
+        encoding,
         indicators_file,
         catalog,
         industry_file,
@@ -329,12 +338,16 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8)) -> Result<Dataset> {
 /// `<data>/stories/<year>-<period>/`: every `.txt` file, in file-name order,
 /// with the pictures they name. No folder means no stories. Checks each
 /// story's region against `regions.csv`; the phrase stage checks the figure
-/// keys.
-pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Result<Vec<Story>> {
+/// keys. Returns them with a note for each file read as GB18030.
+pub fn stories(
+    data: &Dataset,
+    year: i32,
+    period: crate::period::Period,
+) -> Result<(Vec<Story>, Vec<String>)> {
     let dir = data.dir.join(STORIES_DIR).join(period.label(year));
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
         Err(e) => {
             return Err(DataError::file(&dir, format!("cannot read the story folder: {e}")).into());
         }
@@ -347,17 +360,17 @@ pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Resu
     let mut errors = Errors::default();
     let mut out = Vec::new();
     for file in files {
-        let text = match std::fs::read(&file).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                errors.push(DataError::file(
-                    &file,
-                    "is not UTF-8 text (save the story as UTF-8)",
-                ));
+        let text = match text::read_string(&file, data.encoding) {
+            Ok((text, note)) => {
+                errors.warnings.extend(note);
+                text
+            }
+            Err(text::TextError::Missing) => {
+                errors.push(DataError::file(&file, "file not found"));
                 continue;
             }
-            Err(e) => {
-                errors.push(DataError::file(&file, format!("cannot read: {e}")));
+            Err(text::TextError::Unreadable(message)) => {
+                errors.push(DataError::file(&file, message));
                 continue;
             }
         };
@@ -430,7 +443,7 @@ pub fn stories(data: &Dataset, year: i32, period: crate::period::Period) -> Resu
         out.push(story);
     }
     if errors.list.is_empty() {
-        Ok(out)
+        Ok((out, errors.warnings))
     } else {
         Err(errors.into_error())
     }
@@ -468,6 +481,8 @@ impl EnterpriseMonths {
 struct Errors {
     list: Vec<DataError>,
     warnings: Vec<String>,
+    /// How the files that report here are read.
+    encoding: Encoding,
 }
 
 impl Errors {
@@ -549,7 +564,9 @@ fn check_exists(path: &Path, errors: &mut Errors) {
 /// An open CSV file whose header has been checked for the required columns.
 struct CsvInput {
     path: PathBuf,
-    reader: csv::Reader<File>,
+    /// What the reader reads: the file, or its text decoded from GB18030.
+    source: text::Source,
+    reader: csv::Reader<text::Reader>,
     /// Index of each required column in the file's header.
     index: HashMap<&'static str, usize>,
     header: csv::StringRecord,
@@ -557,20 +574,28 @@ struct CsvInput {
 
 impl CsvInput {
     /// Opens `path` and finds `required` columns in its header, in any order.
-    /// Extra columns are allowed. Reports a missing file, an empty file and
-    /// every missing or duplicated column.
+    /// Extra columns are allowed. Reports a missing file, an empty file, a
+    /// file in no encoding the run reads, and every missing or duplicated
+    /// column; notes a file read as GB18030.
     fn open(path: &Path, required: &[&'static str], errors: &mut Errors) -> Option<CsvInput> {
-        let file = match File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        let opened = text::Source::open(path, errors.encoding).and_then(|(source, note)| {
+            let reader = source
+                .reader()
+                .map_err(|e| text::TextError::Unreadable(format!("cannot read: {e}")))?;
+            Ok((source, note, reader))
+        });
+        let (source, note, file) = match opened {
+            Ok(opened) => opened,
+            Err(text::TextError::Missing) => {
                 errors.push(DataError::file(path, "file not found"));
                 return None;
             }
-            Err(e) => {
-                errors.push(DataError::file(path, format!("cannot read: {e}")));
+            Err(text::TextError::Unreadable(message)) => {
+                errors.push(DataError::file(path, message));
                 return None;
             }
         };
+        errors.warnings.extend(note);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(file);
@@ -637,6 +662,7 @@ impl CsvInput {
         }
         ok.then(|| CsvInput {
             path: path.to_path_buf(),
+            source,
             reader,
             index,
             header,
@@ -644,10 +670,11 @@ impl CsvInput {
     }
 
     /// Calls `each` with every record, its 1-based line and a field getter.
-    /// Structural CSV errors (ragged rows, bad UTF-8) are reported and skipped.
+    /// Ragged rows are reported and skipped; bytes that are not UTF-8 are
+    /// reported once, at their line, and end the file.
     fn for_each(mut self, errors: &mut Errors, mut each: impl FnMut(&Record<'_>, &mut Errors)) {
         let mut record = csv::StringRecord::new();
-        let mut lines = Lines::open(&self.path);
+        let mut lines = Lines::open(&self.source);
         loop {
             if errors.full() {
                 return;
@@ -668,10 +695,7 @@ impl CsvInput {
                 Err(e) => {
                     let line = e.position().map(|p| lines.at(p));
                     errors.push(csv_error(&self.path, line, &e));
-                    if !matches!(
-                        e.kind(),
-                        csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
-                    ) {
+                    if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
                         return;
                     }
                 }
@@ -812,15 +836,15 @@ fn plain_decimal(raw: &str) -> Option<f64> {
 /// (its line is one too early after each); this reads the file alongside
 /// and counts the line ends up to the record's first byte.
 struct Lines {
-    reader: Option<std::io::BufReader<File>>,
+    reader: Option<std::io::BufReader<text::Reader>>,
     byte: u64,
     line: u64,
 }
 
 impl Lines {
-    fn open(path: &Path) -> Lines {
+    fn open(source: &text::Source) -> Lines {
         Lines {
-            reader: File::open(path).ok().map(std::io::BufReader::new),
+            reader: source.reader().ok().map(std::io::BufReader::new),
             byte: 0,
             line: 1,
         }
@@ -875,100 +899,25 @@ fn csv_error(path: &Path, line: Option<u64>, err: &csv::Error) -> DataError {
     }
 }
 
-/// Why a file is not UTF-8, and what to do: files from Chinese spreadsheet
-/// software are often GB18030 (GBK), which `--encoding gb18030` reads.
+/// Why a file the run read as UTF-8 is not, and what to do.
 fn not_utf8(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_default();
-    let gb = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes);
-    if gb.is_some() {
-        "not valid UTF-8, but it reads as GB18030/GBK (as Chinese spreadsheet software saves it): \
-         run with --encoding gb18030, or save the file as UTF-8"
-            .to_string()
-    } else {
-        "not valid UTF-8 (nor GB18030); save the file as UTF-8".to_string()
-    }
+    text::not_utf8(&std::fs::read(path).unwrap_or_default())
 }
 
-/// The text encodings `--encoding` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Encoding {
-    /// UTF-8, with or without a byte-order mark.
-    #[default]
-    Utf8,
-    /// GB18030, a superset of GBK and GB2312.
-    Gb18030,
-}
-
-impl std::str::FromStr for Encoding {
-    type Err = String;
-
-    fn from_str(text: &str) -> std::result::Result<Self, String> {
-        match text.to_ascii_lowercase().as_str() {
-            "utf-8" | "utf8" => Ok(Encoding::Utf8),
-            "gb18030" | "gbk" | "gb2312" => Ok(Encoding::Gb18030),
-            _ => Err(format!(
-                "unknown encoding `{text}`; expected utf-8 or gb18030"
-            )),
-        }
-    }
-}
-
-/// Copies every `.csv` of `data_dir` into a new temporary folder as UTF-8,
-/// decoding it from `encoding`. Lines keep their numbers, so messages about
-/// the copy hold for the original.
-pub fn transcode(data_dir: &Path, encoding: Encoding) -> Result<tempfile::TempDir> {
-    let tmp = tempfile::tempdir().map_err(|e| Error::Output {
-        path: std::env::temp_dir(),
-        source: e,
+/// The bytes of the text file `path` as UTF-8, read in `encoding` as the
+/// load read it (the evidence stage attaches them).
+pub fn read_text(path: &Path, encoding: Encoding) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let (source, _) = text::Source::open(path, encoding).map_err(|e| match e {
+        text::TextError::Missing => "file not found".to_string(),
+        text::TextError::Unreadable(message) => message,
     })?;
-    if !data_dir.is_dir() {
-        return Err(
-            DataError::file(data_dir, "data folder not found (set it with --data DIR)").into(),
-        );
-    }
-    transcode_dir(data_dir, tmp.path(), encoding)?;
-    Ok(tmp)
-}
-
-/// Copies `from` into `to`: text files (.csv, .toml, .txt) decoded to UTF-8,
-/// pictures as they are, subfolders (the stories) likewise.
-fn transcode_dir(from: &Path, to: &Path, encoding: Encoding) -> Result<()> {
-    let entries = std::fs::read_dir(from)
-        .map_err(|e| DataError::file(from, format!("cannot read the folder: {e}")))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        let output = |e| Error::Output {
-            path: target.clone(),
-            source: e,
-        };
-        if path.is_dir() {
-            std::fs::create_dir_all(&target).map_err(output)?;
-            transcode_dir(&path, &target, encoding)?;
-            continue;
-        }
-        let bytes = std::fs::read(&path)
-            .map_err(|e| DataError::file(&path, format!("cannot read: {e}")))?;
-        let text_file = path
-            .extension()
-            .is_some_and(|e| e == "csv" || e == "toml" || e == "txt");
-        let bytes = if !text_file {
-            bytes
-        } else {
-            match encoding {
-                Encoding::Utf8 => String::from_utf8(bytes)
-                    .map_err(|_| DataError::file(&path, not_utf8(&path)))?
-                    .into_bytes(),
-                Encoding::Gb18030 => encoding_rs::GB18030
-                    .decode_without_bom_handling_and_without_replacement(&bytes)
-                    .ok_or_else(|| DataError::file(&path, "not valid GB18030 text"))?
-                    .into_owned()
-                    .into_bytes(),
-            }
-        };
-        std::fs::write(&target, bytes).map_err(output)?;
-    }
-    Ok(())
+    let mut bytes = Vec::new();
+    source
+        .reader()
+        .and_then(|mut r| r.read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read: {e}"))?;
+    Ok(bytes)
 }
 
 fn is_region_code(code: &str) -> bool {

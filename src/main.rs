@@ -136,10 +136,12 @@ struct DataFlags {
     #[arg(long)]
     current_prices: bool,
 
-    /// Text encoding of the CSV files: utf-8 (with or without BOM) or
-    /// gb18030 (also GBK, GB2312), as Chinese spreadsheet software often
-    /// saves them. Example: --encoding gb18030
-    #[arg(long, value_name = "NAME", default_value = "utf-8")]
+    /// Text encoding of the data folder's files. By default (auto) each
+    /// file is read as UTF-8 (with or without BOM) when it is UTF-8, else as
+    /// gb18030 (also GBK, GB2312, as Chinese spreadsheet software saves
+    /// files) with a note naming it; utf-8 or gb18030 forces one for every
+    /// file. Example: --encoding gb18030
+    #[arg(long, value_name = "NAME", default_value = "auto")]
     encoding: review::load::Encoding,
 
     /// Go on when months of the period have no data yet: figures cover the

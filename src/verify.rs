@@ -163,7 +163,7 @@ pub fn verify(req: &Request) -> Result<String> {
         current_prices: manifest.prices == "current",
         timestamp: Some(manifest.created),
         force: false,
-        encoding: crate::load::Encoding::Utf8,
+        encoding: crate::load::Encoding::Auto,
         allow_partial: manifest.allow_partial,
         paper: manifest.paper.clone(),
         bleed_mm: manifest.bleed_mm,

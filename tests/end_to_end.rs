@@ -862,62 +862,153 @@ fn an_unwritable_output_folder_is_an_output_error() {
     );
 }
 
-/// Files saved as GB18030/GBK by Chinese spreadsheet software: rejected with
-/// a hint, then read with --encoding gb18030 to the same figures.
-#[test]
-fn gb18030_files_get_a_hint_and_are_read_with_encoding() {
-    let data = tempfile::tempdir().unwrap();
-    copy_tree(&repo().join("data"), data.path());
-    // Every text file as GB18030, stories and publication.toml included.
-    let mut dirs = vec![data.path().to_path_buf()];
+/// Re-encodes the text files of `dir` (recursively) that `which` picks as
+/// GB18030, as Chinese spreadsheet software saves them; returns how many
+/// changed (a file of ASCII text is the same in both).
+fn save_as_gb18030(dir: &Path, which: &dyn Fn(&Path) -> bool) -> usize {
+    let mut changed = 0;
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e != "svg") {
+            } else if path.extension().is_some_and(|e| e != "svg") && which(&path) {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let (bytes, _, failed) = encoding_rs::GB18030.encode(&text);
                 assert!(!failed);
+                changed += usize::from(!text.is_ascii());
                 std::fs::write(&path, bytes).unwrap();
             }
         }
     }
+    changed
+}
+
+/// The sample's bulletin from `data`, into a new folder: (the run, the folder).
+fn bulletin_from(data: &Path, extra: &[&str]) -> (std::process::Output, tempfile::TempDir) {
     let out_dir = tempfile::tempdir().unwrap();
     let args = [
         "--period",
         "H1",
         "--data",
-        data.path().to_str().unwrap(),
+        data.to_str().unwrap(),
         "--out",
         out_dir.path().to_str().unwrap(),
     ];
-    let out = review(&args);
+    (review(&[&args[..], extra].concat()), out_dir)
+}
+
+/// The common case: one export from a spreadsheet saved as GB18030, the
+/// other files untouched. It reads without flags, with a note naming the
+/// file, to the same figures and the same PDF as the all-UTF-8 folder; the
+/// PDF verifies.
+#[test]
+fn one_gb18030_file_among_utf8_ones_reads_without_flags() {
+    let data = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("data"), data.path());
+    assert_eq!(
+        save_as_gb18030(data.path(), &|p| p.ends_with("industry_monthly.csv")),
+        1
+    );
+    let (out, dir) = bulletin_from(data.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = format!(
+        "{}: not UTF-8; read as GB18030",
+        data.path().join("industry_monthly.csv").display()
+    );
+    assert!(stderr(&out).contains(&note), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("read as GB18030").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+
+    let (plain, plain_dir) = bulletin_from(&repo().join("data"), &[]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    for file in ["summary.csv", "summary.json", "review-2024-H1.pdf"] {
+        let read = |d: &Path| std::fs::read(d.join("2024-H1").join(file)).unwrap();
+        assert!(read(dir.path()) == read(plain_dir.path()), "{file} differs");
+    }
+    let pdf = dir.path().join("2024-H1/review-2024-H1.pdf");
+    let verified = review(&["verify", pdf.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+}
+
+/// Every text file as GB18030, stories and publication.toml included: read
+/// without flags and with `--encoding gb18030` to the same figures;
+/// `--encoding utf-8` refuses the first file with one message and a hint.
+#[test]
+fn gb18030_folders_read_with_or_without_encoding() {
+    let data = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("data"), data.path());
+    let changed = save_as_gb18030(data.path(), &|_| true);
+    let (plain, plain_dir) = bulletin_from(&repo().join("data"), &[]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let summary = |d: &Path| std::fs::read(d.join("2024-H1/summary.csv")).unwrap();
+    for flags in [&[][..], &["--encoding", "gb18030"][..]] {
+        let (out, dir) = bulletin_from(data.path(), flags);
+        assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
+        assert!(
+            summary(dir.path()) == summary(plain_dir.path()),
+            "{flags:?}: the same figures"
+        );
+        // Each file is named once when it is found out, not when forced.
+        let notes = stderr(&out).matches("read as GB18030").count();
+        assert_eq!(
+            notes,
+            if flags.is_empty() { changed } else { 0 },
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    let (out, _dir) = bulletin_from(data.path(), &["--encoding", "utf-8"]);
     assert_eq!(out.status.code(), Some(1));
     let want = format!(
-        "{}:2: not valid UTF-8, but it reads as GB18030/GBK (as Chinese spreadsheet software saves it): run with --encoding gb18030",
+        "{}:2: not valid UTF-8, but it reads as GB18030/GBK (as Chinese spreadsheet software saves it): run with --encoding gb18030 (or without --encoding)",
         data.path().join("regions.csv").display()
     );
     assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("regions.csv").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+}
 
-    let out = review(&[&args[..], &["--encoding", "gb18030"]].concat());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let plain_dir = tempfile::tempdir().unwrap();
+/// A file in neither encoding gets one message, not one per line.
+#[test]
+fn a_file_in_no_known_encoding_gets_one_message() {
+    let data = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("data"), data.path());
+    let path = data.path().join("industries.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    for line in 3..6 {
+        // A byte no encoding makes of text, on three lines.
+        let at = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line)
+            .unwrap()
+            .0;
+        bytes.insert(at, 0xFF);
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let (out, _dir) = bulletin_from(data.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
     assert!(
-        review(&[
-            "--period",
-            "H1",
-            "--out",
-            plain_dir.path().to_str().unwrap()
-        ])
-        .status
-        .success()
+        err.contains(&format!(
+            "{}: neither UTF-8 nor GB18030 text; save the file as UTF-8",
+            path.display()
+        )),
+        "{err}"
     );
-    let read = |dir: &Path| std::fs::read(dir.join("2024-H1/summary.csv")).unwrap();
-    assert!(
-        read(out_dir.path()) == read(plain_dir.path()),
-        "the same figures"
-    );
+    assert_eq!(err.matches(&path.display().to_string()).count(), 1, "{err}");
 }
 
 /// A second review writing the same folder refuses; it never interleaves.

@@ -461,7 +461,8 @@ fn read_in(
     };
     let optional: Vec<&'static str> = layout.optional.iter().map(|(c, _)| *c).collect();
     let start = input.reader.position().byte();
-    let fast = block.and_then(|block| fast::read(path, start, &layout, counties, block));
+    let fast =
+        block.and_then(|block| fast::read(path, &input.source, start, &layout, counties, block));
     if let Some((months, columns, warnings)) = fast {
         errors.warnings.extend(warnings);
         return Some((months, optional.clone(), columns.into_rows(&optional)));
@@ -597,7 +598,6 @@ fn moves(
 /// The fast path: blocks of the file, split at line ends, parsed in
 /// parallel, merged in file order.
 mod fast {
-    use std::fs::File;
     use std::io::{Read, Seek, SeekFrom};
     use std::path::Path;
 
@@ -607,6 +607,7 @@ mod fast {
         Columns, Guess, Keys, Layout, MonthSet, OPTIONAL_FLOWS, Region, Row, finite, month_number,
         moves,
     };
+    use crate::load::text::Source;
     use crate::period::parse_month;
 
     /// Bytes read at a time (the last line is carried to the next block).
@@ -614,17 +615,19 @@ mod fast {
     /// Marks an enterprise number local to a part, not yet numbered.
     const NEW: u32 = 1 << 31;
 
-    /// What the fast path read: months, columns, warnings; `None` when it
-    /// gave up and the careful path must read the file.
+    /// What the fast path read from `source` (messages name `path`):
+    /// months, columns, warnings; `None` when it gave up and the careful
+    /// path must read the file.
     pub(super) fn read(
         path: &Path,
+        source: &Source,
         start: u64,
         layout: &Layout,
         counties: &[Region],
         block: usize,
     ) -> Option<(MonthSet, Columns, Vec<String>)> {
-        let mut file = File::open(path).ok()?;
-        let size = file.metadata().ok()?.len();
+        let mut file = source.reader().ok()?;
+        let size = source.len().ok()?;
         let mut head = vec![0; usize::try_from(start).ok()?];
         file.read_exact(&mut head).ok()?;
         let mut merged = Merged {

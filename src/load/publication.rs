@@ -110,23 +110,23 @@ pub struct ReviewSettings {
 }
 
 /// Reads and checks `publication.toml`, returning it with its text as read
-/// (attached to the PDF); a missing file gives `None`.
+/// (attached to the PDF); a missing file gives `None`. A note for a file
+/// read as GB18030 goes to `notes`.
 pub fn read(
     path: &Path,
     counties: &[Region],
+    encoding: super::Encoding,
+    notes: &mut Vec<String>,
 ) -> Result<Option<(Publication, String)>, Vec<DataError>> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                return Err(vec![DataError::file(
-                    path,
-                    "is not UTF-8 text (save it as UTF-8)",
-                )]);
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(vec![DataError::file(path, format!("cannot read: {e}"))]),
+    let text = match super::text::read_string(path, encoding) {
+        Ok((text, note)) => {
+            notes.extend(note);
+            text
+        }
+        Err(super::text::TextError::Missing) => return Ok(None),
+        Err(super::text::TextError::Unreadable(message)) => {
+            return Err(vec![DataError::file(path, message)]);
+        }
     };
     let source = text;
     let text = source.strip_prefix('\u{feff}').unwrap_or(&source);
@@ -241,7 +241,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("publication.toml");
         std::fs::write(&path, text).unwrap();
-        read(&path, &counties()).map_err(|e| {
+        read(
+            &path,
+            &counties(),
+            super::super::Encoding::Auto,
+            &mut Vec::new(),
+        )
+        .map_err(|e| {
             e.into_iter()
                 .map(|e| {
                     e.to_string()
@@ -265,7 +271,15 @@ mod tests {
             Some(vec!["222424".to_string(), "222401".to_string()])
         );
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read(&dir.path().join("none.toml"), &counties()), Ok(None));
+        assert_eq!(
+            read(
+                &dir.path().join("none.toml"),
+                &counties(),
+                super::super::Encoding::Auto,
+                &mut Vec::new()
+            ),
+            Ok(None)
+        );
     }
 
     #[test]
