@@ -11,6 +11,9 @@
 //! codes, GB 32100: `91`, the region, a 9-character organisation code and
 //! the check character), as real 规上 returns carry them; `--short-ids`
 //! writes the old `E000000026` instead.
+//! `--divisions N` (1 to 41) replaces the 16 divisions with N of all 41,
+//! spread over the 三大门类 (long names such as 木材加工和木、竹、藤、棕、草制品业
+//! among them).
 //! `--counties N` (1 to 99) replaces the eight units with N made-up ones
 //! (codes 222401…, names of two to eleven characters, some 自治县 with a
 //! short name), for prefectures of other shapes and batch-scale tests.
@@ -51,6 +54,66 @@ const INDUSTRIES: [(&str, &str, u64); 16] = [
     ("39", "计算机、通信和其他电子设备制造业", 24),
     ("44", "电力、热力生产和供应业", 35),
 ];
+/// Every division of GB/T 4754-2017's 三大门类 (06 to 46), for
+/// `--divisions N`: N of them, spread over the list, with a value-added
+/// ratio (per cent of output) each.
+const ALL_DIVISIONS: [(&str, &str); 41] = [
+    ("06", "煤炭开采和洗选业"),
+    ("07", "石油和天然气开采业"),
+    ("08", "黑色金属矿采选业"),
+    ("09", "有色金属矿采选业"),
+    ("10", "非金属矿采选业"),
+    ("11", "开采专业及辅助性活动"),
+    ("12", "其他采矿业"),
+    ("13", "农副食品加工业"),
+    ("14", "食品制造业"),
+    ("15", "酒、饮料和精制茶制造业"),
+    ("16", "烟草制品业"),
+    ("17", "纺织业"),
+    ("18", "纺织服装、服饰业"),
+    ("19", "皮革、毛皮、羽毛及其制品和制鞋业"),
+    ("20", "木材加工和木、竹、藤、棕、草制品业"),
+    ("21", "家具制造业"),
+    ("22", "造纸和纸制品业"),
+    ("23", "印刷和记录媒介复制业"),
+    ("24", "文教、工美、体育和娱乐用品制造业"),
+    ("25", "石油、煤炭及其他燃料加工业"),
+    ("26", "化学原料和化学制品制造业"),
+    ("27", "医药制造业"),
+    ("28", "化学纤维制造业"),
+    ("29", "橡胶和塑料制品业"),
+    ("30", "非金属矿物制品业"),
+    ("31", "黑色金属冶炼和压延加工业"),
+    ("32", "有色金属冶炼和压延加工业"),
+    ("33", "金属制品业"),
+    ("34", "通用设备制造业"),
+    ("35", "专用设备制造业"),
+    ("36", "汽车制造业"),
+    ("37", "铁路、船舶、航空航天和其他运输设备制造业"),
+    ("38", "电气机械和器材制造业"),
+    ("39", "计算机、通信和其他电子设备制造业"),
+    ("40", "仪器仪表制造业"),
+    ("41", "其他制造业"),
+    ("42", "废弃资源综合利用业"),
+    ("43", "金属制品、机械和设备修理业"),
+    ("44", "电力、热力生产和供应业"),
+    ("45", "燃气生产和供应业"),
+    ("46", "水的生产和供应业"),
+];
+
+/// `n` divisions spread evenly over [`ALL_DIVISIONS`] (the first and the
+/// last always among them), each with a value-added ratio of 20 to 44 %.
+fn divisions(n: usize) -> Vec<(&'static str, &'static str, u64)> {
+    let all = ALL_DIVISIONS.len();
+    (0..n)
+        .map(|i| if n == 1 { 0 } else { i * (all - 1) / (n - 1) })
+        .map(|i| {
+            let (code, name) = ALL_DIVISIONS[i];
+            (code, name, 20 + (i as u64 * 7) % 25)
+        })
+        .collect()
+}
+
 const HEADS: [&str; 8] = [
     "长白",
     "海兰",
@@ -114,16 +177,18 @@ fn main() {
     let (mut rows, mut seed, mut dir, mut parquet, mut short_ids) =
         (1_000_000u64, 1u64, None, false, false);
     let mut counties: Option<usize> = None;
+    let mut division_count: Option<usize> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rows" => rows = parse(args.next(), "--rows"),
             "--seed" => seed = parse(args.next(), "--seed"),
             "--counties" => counties = Some(parse(args.next(), "--counties") as usize),
+            "--divisions" => division_count = Some(parse(args.next(), "--divisions") as usize),
             "--parquet" => parquet = true,
             "--short-ids" => short_ids = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: gen-data --rows N [--seed S] [--counties N] [--parquet] [--short-ids] DIR"
+                    "usage: gen-data --rows N [--seed S] [--counties N] [--divisions N] [--parquet] [--short-ids] DIR"
                 );
                 return;
             }
@@ -152,8 +217,13 @@ fn main() {
         text += &format!("{code},{name},{},{short}\n", PREFECTURE.0);
     }
     write(&dir, "regions.csv", &text);
+    let industries: Vec<(&str, &str, u64)> = match division_count {
+        None => INDUSTRIES.to_vec(),
+        Some(n @ 1..=41) => divisions(n),
+        Some(n) => fail(&format!("--divisions {n}: expected 1 to 41")),
+    };
     let mut text = String::from("industry_code,name\n");
-    for (code, name, _) in INDUSTRIES {
+    for (code, name, _) in &industries {
         text += &format!("{code},\"{name}\"\n");
     }
     write(&dir, "industries.csv", &text);
@@ -165,7 +235,12 @@ fn main() {
             "{y}-{mm:02},all,{:.1}\n",
             base + unit(hash(seed, 1, m)) - 0.5
         );
-        for (k, code) in ["16", "27", "32", "44"].iter().enumerate() {
+        let indexed = ["16", "27", "32", "44"];
+        for (k, code) in indexed.iter().enumerate() {
+            // Only divisions the file has: the load checks every code.
+            if !industries.iter().any(|(c, _, _)| c == code) {
+                continue;
+            }
             let v = 100.0 + 4.0 * (unit(hash(seed, 2 + k as u64, m)) - 0.5);
             text += &format!("{y}-{mm:02},{code},{v:.1}\n");
         }
@@ -211,14 +286,14 @@ fn main() {
                     }
                 })
                 .unwrap_or(0);
-            let industry = ((h >> 20) % INDUSTRIES.len() as u64) as usize;
+            let industry = ((h >> 20) % industries.len() as u64) as usize;
             // Sizes spread over two orders of magnitude; growth per year.
             let size = 200.0 * (1.0 + 40.0 * unit(mix(h)).powi(3));
             let growth = 1.0 + 0.12 * (unit(mix(h ^ 7)) - 0.45);
             let level = size * growth.powi((m / 12) as i32) * season;
             let noise = 1.0 + 0.1 * (unit(hash(seed, e, m + 1)) - 0.5);
             let output = level * noise;
-            let va = output * INDUSTRIES[industry].2 as f64 / 100.0;
+            let va = output * industries[industry].2 as f64 / 100.0;
             let id = if short_ids {
                 format!("E{e:09}")
             } else {
@@ -230,7 +305,7 @@ fn main() {
                 HEADS[(e % 8) as usize],
                 e,
                 regions[region].0,
-                INDUSTRIES[industry].0
+                industries[industry].0
             );
             written += 1;
         }
