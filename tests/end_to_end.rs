@@ -3,7 +3,7 @@
 //! the error messages for bad input.
 
 mod common;
-use common::{copy_tree, pdf_text, repo, review, stderr};
+use common::{build_from, copy_tree, pdf_text, repo, review, stderr};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -15,19 +15,6 @@ fn sample_bulletin() -> tempfile::TempDir {
     let out = review(&["--period", "H1", "--out", out_dir.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     out_dir
-}
-
-/// `review --period H1 --data DATA --out OUT` with extra arguments.
-fn build_from(data: &Path, out_dir: &Path, extra: &[&str]) -> Output {
-    let base = [
-        "--period",
-        "H1",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ];
-    review(&[&base[..], extra].concat())
 }
 
 /// A template file with `text` in a new temporary folder.
@@ -888,15 +875,7 @@ fn save_as_gb18030(dir: &Path, which: &dyn Fn(&Path) -> bool) -> usize {
 /// The sample's bulletin from `data`, into a new folder: (the run, the folder).
 fn bulletin_from(data: &Path, extra: &[&str]) -> (std::process::Output, tempfile::TempDir) {
     let out_dir = tempfile::tempdir().unwrap();
-    let args = [
-        "--period",
-        "H1",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ];
-    (review(&[&args[..], extra].concat()), out_dir)
+    (build_from(data, out_dir.path(), extra), out_dir)
 }
 
 /// The common case: one export from a spreadsheet saved as GB18030, the

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{gen_data, repo, review, stderr};
+use common::{build_from, gen_data, repo, review, stderr};
 use std::path::Path;
 
 /// A line of text on a page, in points from the page's top left.
@@ -201,17 +201,9 @@ fn defects(pdf: &Path) -> Vec<String> {
 
 /// The prefecture's bulletin (and the first county's) for `data`.
 fn bulletins(data: &Path, out: &Path) -> Vec<std::path::PathBuf> {
-    let args = [
-        "--period",
-        "H1",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    let run = review(&args);
+    let run = build_from(data, out, &[]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let county = review(&[&args[..], &["--region", "222401"]].concat());
+    let county = build_from(data, out, &["--region", "222401"]);
     assert!(county.status.success(), "{}", stderr(&county));
     vec![
         out.join("2024-H1/review-2024-H1.pdf"),

@@ -20,6 +20,19 @@ pub fn review(args: &[&str]) -> Output {
         .expect("run review")
 }
 
+/// `review --period H1 --data DATA --out OUT` with extra arguments.
+pub fn build_from(data: &Path, out_dir: &Path, extra: &[&str]) -> Output {
+    let base = [
+        "--period",
+        "H1",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    review(&[&base[..], extra].concat())
+}
+
 /// What the run printed on stderr.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
