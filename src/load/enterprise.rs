@@ -162,44 +162,19 @@ impl Columns {
 }
 
 /// Text keys (enterprise identifiers, codes) and their numbers, in order of
-/// first sight. At ten million rows the identifier lookups are a large part
-/// of the parse, and their cost is the memory they touch, so keys made of
-/// `0-9 A-Z a-z -` are packed into integers, 6 bits a character (codes 1 to
-/// 63, so the packing is one-to-one): up to 10 characters in a `u64` (16
-/// bytes a slot), up to 21 (an 18-character 统一社会信用代码) in a `u128`;
-/// only other keys are hashed as text, which follows a pointer.
+/// first sight: one hash map of the identifiers as they are, whatever their
+/// length or alphabet (a 10-character made-up id, an 18-character
+/// 统一社会信用代码, Chinese text).
 ///
 /// Files list the enterprises month after month in much the same order, so
 /// a lookup first tries the numbers a [`Guess`] expects
-/// ([`Keys::get_after`]): comparisons with entries of `small_keys` read in
-/// order, instead of a probe at a random place of the table.
+/// ([`Keys::get_after`]): a comparison with the names of those numbers,
+/// instead of a hash and a probe at a random place of the table.
 #[derive(Default)]
 pub(super) struct Keys {
-    small: PlHashMap<u64, u32>,
-    packed: PlHashMap<u128, u32>,
-    text: PlHashMap<Box<str>, u32>,
+    numbers: PlHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
-    /// The packed key of each number (`u64::MAX` for keys not packed small).
-    small_keys: Vec<u64>,
 }
-
-/// The 6-bit code of each byte a packed key may hold (`0-9`, `A-Z`, `a-z`,
-/// `-` as 1 to 63); 0 for the others.
-const KEY_CODES: [u8; 256] = {
-    let mut codes = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        codes[b] = match b as u8 {
-            c @ b'0'..=b'9' => c - b'0' + 1,
-            c @ b'A'..=b'Z' => c - b'A' + 11,
-            c @ b'a'..=b'z' => c - b'a' + 37,
-            b'-' => 63,
-            _ => 0,
-        };
-        b += 1;
-    }
-    codes
-};
 
 /// Where the next rows' enterprises are likely to be in the numbering.
 ///
@@ -219,13 +194,13 @@ pub(super) struct Guess {
 }
 
 impl Guess {
-    /// The number of `key` if it is where a cursor points or just after.
-    fn find(&mut self, small_keys: &[u64], key: u64) -> Option<u32> {
+    /// The number of `id` if it is where a cursor points or just after.
+    fn find(&mut self, names: &[Box<str>], id: &str) -> Option<u32> {
         for cursor in [self.last, 1 - self.last] {
             let at = self.next[cursor] as usize;
-            if let Some(ahead) = small_keys
+            if let Some(ahead) = names
                 .get(at..)
-                .and_then(|s| s.iter().take(3).position(|&k| k == key))
+                .and_then(|s| s.iter().take(3).position(|name| **name == *id))
             {
                 let n = (at + ahead) as u32;
                 self.next[cursor] = n.wrapping_add(1);
@@ -243,39 +218,7 @@ impl Guess {
     }
 }
 
-/// A key as [`Keys`] stores it.
-enum Key<'a> {
-    Small(u64),
-    Packed(u128),
-    Text(&'a str),
-}
-
 impl Keys {
-    fn key(id: &str) -> Key<'_> {
-        let bytes = id.as_bytes();
-        if bytes.len() <= 10 {
-            let mut small = 0u64;
-            for &b in bytes {
-                match KEY_CODES[usize::from(b)] {
-                    0 => return Key::Text(id),
-                    code => small = small << 6 | u64::from(code),
-                }
-            }
-            return Key::Small(small);
-        }
-        if bytes.len() > 21 {
-            return Key::Text(id);
-        }
-        let mut packed = 0u128;
-        for &b in bytes {
-            match KEY_CODES[usize::from(b)] {
-                0 => return Key::Text(id),
-                code => packed = packed << 6 | u128::from(code),
-            }
-        }
-        Key::Packed(packed)
-    }
-
     /// Keys numbered in the order given (codes unique in their file).
     fn numbered<'a>(keys: impl IntoIterator<Item = &'a str>) -> Keys {
         let mut numbered = Keys::default();
@@ -286,25 +229,15 @@ impl Keys {
     }
 
     fn get(&self, id: &str) -> Option<u32> {
-        match Self::key(id) {
-            Key::Small(key) => self.small.get(&key),
-            Key::Packed(key) => self.packed.get(&key),
-            Key::Text(key) => self.text.get(key),
-        }
-        .copied()
+        self.numbers.get(id).copied()
     }
 
     /// [`Keys::get`], trying the numbers `guess` expects first.
     fn get_after(&self, id: &str, guess: &mut Guess) -> Option<u32> {
-        let found = match Self::key(id) {
-            Key::Small(key) => match guess.find(&self.small_keys, key) {
-                Some(n) => return Some(n),
-                None => self.small.get(&key),
-            },
-            Key::Packed(key) => self.packed.get(&key),
-            Key::Text(key) => self.text.get(key),
+        if let Some(n) = guess.find(&self.names, id) {
+            return Some(n);
         }
-        .copied();
+        let found = self.get(id);
         if let Some(n) = found {
             guess.missed(n);
         }
@@ -313,23 +246,36 @@ impl Keys {
 
     /// The identifier's number, given on its first sight.
     pub(super) fn number(&mut self, id: &str) -> u32 {
-        let next = self.names.len() as u32;
-        let key = Self::key(id);
-        let small = match key {
-            Key::Small(key) => key,
-            _ => u64::MAX,
-        };
-        let number = match key {
-            Key::Small(key) => *self.small.entry(key).or_insert(next),
-            Key::Packed(key) => *self.packed.entry(key).or_insert(next),
-            Key::Text(key) => *self.text.entry(key.into()).or_insert(next),
-        };
-        if number == next {
-            self.names.push(id.into());
-            self.small_keys.push(small);
+        if let Some(n) = self.get(id) {
+            return n;
         }
-        number
+        let next = self.names.len() as u32;
+        self.numbers.insert(id.into(), next);
+        self.names.push(id.into());
+        next
     }
+}
+
+/// A code of `0-9 A-Z a-z -` of up to 10 characters packed into an integer,
+/// 6 bits a character (codes 1 to 63, so the packing is one-to-one), for
+/// [`Codes`]' slot table; `None` for any other code.
+fn pack_code(code: &str) -> Option<u64> {
+    let bytes = code.as_bytes();
+    if bytes.len() > 10 {
+        return None;
+    }
+    let mut packed = 0u64;
+    for &b in bytes {
+        let code = match b {
+            b'0'..=b'9' => b - b'0' + 1,
+            b'A'..=b'Z' => b - b'A' + 11,
+            b'a'..=b'z' => b - b'a' + 37,
+            b'-' => 63,
+            _ => return None,
+        };
+        packed = packed << 6 | u64::from(code);
+    }
+    Some(packed)
 }
 
 /// The codes of a reference table (regions, divisions), looked up twice a
@@ -348,7 +294,12 @@ pub(super) struct Codes {
 impl Codes {
     fn new<'a>(codes: impl IntoIterator<Item = &'a str>) -> Codes {
         let keys = Keys::numbered(codes);
-        let small: Vec<(u64, u32)> = keys.small.iter().map(|(&k, &n)| (k, n)).collect();
+        let small: Vec<(u64, u32)> = keys
+            .names
+            .iter()
+            .enumerate()
+            .filter_map(|(n, code)| Some((pack_code(code)?, n as u32)))
+            .collect();
         let fewest = (2 * small.len())
             .next_power_of_two()
             .trailing_zeros()
@@ -378,8 +329,8 @@ impl Codes {
     }
 
     fn get(&self, id: &str) -> Option<u32> {
-        match Keys::key(id) {
-            Key::Small(key) if !self.slots.is_empty() => {
+        match pack_code(id) {
+            Some(key) if !self.slots.is_empty() => {
                 let (found, number) = self.slots[Self::slot(key, self.shift)];
                 (found == key).then_some(number)
             }
