@@ -476,7 +476,8 @@ impl EnterpriseMonths {
     }
 }
 
-/// Collects data errors up to the limit.
+/// Collects data errors up to the limit, and the warnings and notes of the
+/// files that report here (read in `encoding`).
 #[derive(Default)]
 struct Errors {
     list: Vec<DataError>,
