@@ -908,17 +908,12 @@ fn not_utf8(path: &Path) -> String {
 /// The bytes of the text file `path` as UTF-8, read in `encoding` as the
 /// load read it (the evidence stage attaches them).
 pub fn read_text(path: &Path, encoding: Encoding) -> std::result::Result<Vec<u8>, String> {
-    use std::io::Read;
-    let (source, _) = text::Source::open(path, encoding).map_err(|e| match e {
-        text::TextError::Missing => "file not found".to_string(),
-        text::TextError::Unreadable(message) => message,
-    })?;
-    let mut bytes = Vec::new();
-    source
-        .reader()
-        .and_then(|mut r| r.read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read: {e}"))?;
-    Ok(bytes)
+    text::read_bytes(path, encoding)
+        .map(|(bytes, _)| bytes)
+        .map_err(|e| match e {
+            text::TextError::Missing => "file not found".to_string(),
+            text::TextError::Unreadable(message) => message,
+        })
 }
 
 fn is_region_code(code: &str) -> bool {

@@ -167,18 +167,29 @@ fn looks_utf8(head: &[u8], whole: bool) -> bool {
     }
 }
 
-/// The text of `path` as a string, in `encoding` (the editors' stories and
-/// `publication.toml`), and the note when it was read as GB18030.
-pub(crate) fn read_string(
+/// The whole of `path` in `encoding`, as the bytes of UTF-8 text (not yet
+/// checked when the file is read from disk), and the note when it was
+/// read as GB18030.
+pub(crate) fn read_bytes(
     path: &Path,
     encoding: Encoding,
-) -> Result<(String, Option<String>), TextError> {
+) -> Result<(Vec<u8>, Option<String>), TextError> {
     let (source, note) = Source::open(path, encoding)?;
     let mut bytes = Vec::new();
     source
         .reader()
         .and_then(|mut r| r.read_to_end(&mut bytes))
         .map_err(|e| TextError::Unreadable(format!("cannot read: {e}")))?;
+    Ok((bytes, note))
+}
+
+/// The text of `path` as a string, in `encoding` (the editors' stories and
+/// `publication.toml`), and the note when it was read as GB18030.
+pub(crate) fn read_string(
+    path: &Path,
+    encoding: Encoding,
+) -> Result<(String, Option<String>), TextError> {
+    let (bytes, note) = read_bytes(path, encoding)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, note)),
         Err(e) => Err(TextError::Unreadable(not_utf8(e.as_bytes()))),
