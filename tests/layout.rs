@@ -28,20 +28,18 @@ fn attr(tag: &str, name: &str) -> f64 {
     tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
 }
 
-/// The PDF's lines in reading order, and each page's size (with
-/// [`words`], its words).
-fn lines(pdf: &Path) -> (Vec<Line>, Vec<(f64, f64)>) {
-    let (lines, _, pages) = boxes(pdf);
-    (lines, pages)
+/// What pdftotext sees on a PDF's pages.
+struct Boxes {
+    /// The lines in reading order.
+    lines: Vec<Line>,
+    /// The words: pdftotext may join pieces of two columns' lines at a
+    /// quotation mark into one line, never into one word.
+    words: Vec<Line>,
+    /// Each page's size.
+    pages: Vec<(f64, f64)>,
 }
 
-/// The PDF's words: pdftotext may join pieces of two columns' lines at a
-/// quotation mark into one line, never into one word.
-fn words(pdf: &Path) -> Vec<Line> {
-    boxes(pdf).1
-}
-
-fn boxes(pdf: &Path) -> (Vec<Line>, Vec<Line>, Vec<(f64, f64)>) {
+fn boxes(pdf: &Path) -> Boxes {
     let out = std::process::Command::new("pdftotext")
         .args(["-bbox-layout", pdf.to_str().unwrap(), "-"])
         .output()
@@ -75,14 +73,22 @@ fn boxes(pdf: &Path) -> (Vec<Line>, Vec<Line>, Vec<(f64, f64)>) {
             });
         }
     }
-    (lines, words, pages)
+    Boxes {
+        lines,
+        words,
+        pages,
+    }
 }
 
 const MM: f64 = 72.0 / 25.4;
 
 /// Checks one bulletin; returns what a make-up editor would not let through.
-fn defects(pdf: &Path) -> Vec<String> {
-    let (lines, pages) = lines(pdf);
+fn defects(seen: &Boxes) -> Vec<String> {
+    let Boxes {
+        lines,
+        words,
+        pages,
+    } = seen;
     let mut found = Vec::new();
     let (width, height) = pages[0];
     // The template's grid: A3 in four columns (margins 14 mm, 9.6 pt type),
@@ -171,7 +177,6 @@ fn defects(pdf: &Path) -> Vec<String> {
         }
     }
     // No text on other text.
-    let words = words(pdf);
     for (i, a) in words.iter().enumerate() {
         for b in words[i + 1..].iter().filter(|b| b.page == a.page) {
             let dx = a.x1.min(b.x1) - a.x0.max(b.x0);
@@ -232,8 +237,9 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
         );
         let out = tempfile::tempdir().unwrap();
         for pdf in bulletins(data.path(), out.path()) {
-            pages.push(lines(&pdf).1.len());
-            failures.extend(defects(&pdf).into_iter().map(|d| {
+            let seen = boxes(&pdf);
+            pages.push(seen.pages.len());
+            failures.extend(defects(&seen).into_iter().map(|d| {
                 format!(
                     "{counties} units, {divisions} divisions, {}: {d}",
                     pdf.display()
@@ -244,7 +250,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     let out = tempfile::tempdir().unwrap();
     for pdf in bulletins(&repo().join("data"), out.path()) {
         failures.extend(
-            defects(&pdf)
+            defects(&boxes(&pdf))
                 .into_iter()
                 .map(|d| format!("sample, {}: {d}", pdf.display())),
         );
@@ -299,7 +305,7 @@ fn the_layout_checks_see_what_they_look_for() {
         main.to_str().unwrap(),
     ]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let found = defects(&out.path().join("2024-H1/review-2024-H1.pdf"));
+    let found = defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")));
     assert!(
         found
             .iter()
