@@ -15,6 +15,7 @@
 //!   when the fast path gives up, so every message comes from one place.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -172,8 +173,9 @@ impl Columns {
 /// instead of a hash and a probe at a random place of the table.
 #[derive(Default)]
 pub(super) struct Keys {
-    numbers: PlHashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    /// Each identifier's number; the map and `names` share each string.
+    numbers: PlHashMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
 }
 
 /// Where the next rows' enterprises are likely to be in the numbering.
@@ -195,7 +197,7 @@ pub(super) struct Guess {
 
 impl Guess {
     /// The number of `id` if it is where a cursor points or just after.
-    fn find(&mut self, names: &[Box<str>], id: &str) -> Option<u32> {
+    fn find(&mut self, names: &[Arc<str>], id: &str) -> Option<u32> {
         for cursor in [self.last, 1 - self.last] {
             let at = self.next[cursor] as usize;
             if let Some(ahead) = names
@@ -250,8 +252,9 @@ impl Keys {
             return n;
         }
         let next = self.names.len() as u32;
-        self.numbers.insert(id.into(), next);
-        self.names.push(id.into());
+        let name: Arc<str> = id.into();
+        self.numbers.insert(name.clone(), next);
+        self.names.push(name);
         next
     }
 }
