@@ -35,24 +35,25 @@ const REGIONS: [(&str, &str, u64); 8] = [
     ("222424", "汪清县", 8),
     ("222426", "安图县", 8),
 ];
-/// Division, name, value-added ratio in %.
-const INDUSTRIES: [(&str, &str, u64); 16] = [
-    ("08", "黑色金属矿采选业", 30),
-    ("09", "有色金属矿采选业", 38),
-    ("13", "农副食品加工业", 22),
-    ("14", "食品制造业", 27),
-    ("15", "酒、饮料和精制茶制造业", 33),
-    ("16", "烟草制品业", 62),
-    ("20", "木材加工和木、竹、藤、棕、草制品业", 24),
-    ("22", "造纸和纸制品业", 25),
-    ("26", "化学原料和化学制品制造业", 28),
-    ("27", "医药制造业", 38),
-    ("30", "非金属矿物制品业", 26),
-    ("32", "有色金属冶炼和压延加工业", 20),
-    ("34", "通用设备制造业", 27),
-    ("35", "专用设备制造业", 28),
-    ("39", "计算机、通信和其他电子设备制造业", 24),
-    ("44", "电力、热力生产和供应业", 35),
+/// The default divisions (the sample's 16) and their value-added ratios
+/// (per cent of output); names from [`ALL_DIVISIONS`].
+const INDUSTRIES: [(&str, u64); 16] = [
+    ("08", 30),
+    ("09", 38),
+    ("13", 22),
+    ("14", 27),
+    ("15", 33),
+    ("16", 62),
+    ("20", 24),
+    ("22", 25),
+    ("26", 28),
+    ("27", 38),
+    ("30", 26),
+    ("32", 20),
+    ("34", 27),
+    ("35", 28),
+    ("39", 24),
+    ("44", 35),
 ];
 /// Every division of GB/T 4754-2017's 三大门类 (06 to 46), for
 /// `--divisions N`: N of them, spread over the list, with a value-added
@@ -218,7 +219,16 @@ fn main() {
     }
     write(&dir, "regions.csv", &text);
     let industries: Vec<(&str, &str, u64)> = match division_count {
-        None => INDUSTRIES.to_vec(),
+        None => INDUSTRIES
+            .iter()
+            .map(|&(code, ratio)| {
+                let (_, name) = ALL_DIVISIONS
+                    .iter()
+                    .find(|(c, _)| *c == code)
+                    .expect("a GB/T 4754 division");
+                (code, *name, ratio)
+            })
+            .collect(),
         Some(n @ 1..=41) => divisions(n),
         Some(n) => fail(&format!("--divisions {n}: expected 1 to 41")),
     };
