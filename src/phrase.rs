@@ -877,10 +877,13 @@ fn region_text(r: &Figures, p: &Figures, whole: &str, earlier: Option<&str>) -> 
     if r.enterprises == 0 {
         return "本期无规模以上工业企业数据。".into();
     }
-    // The template sets the region's name as a run-in label (延吉市：), so the
-    // paragraph starts with the figures.
+    // The template sets the region's name as a heading or a run-in label
+    // (延吉市：); the paragraph opens with the unit as its subject (全市, 全县),
+    // which also gives its first line, after the indent, characters enough
+    // that the line never has to take a three-digit 产值 or be spaced apart.
     let mut first = format!(
-        "{}户规模以上工业企业实现产值{}亿元，占{whole}的{}%，{}",
+        "{}{}户规模以上工业企业实现产值{}亿元，占{whole}的{}%，{}",
+        whole_name(std::slice::from_ref(&r.name)),
         r.enterprises,
         yi(r.output_value.level),
         r.output_value.share_pct.map_or("—".into(), one_decimal),

@@ -222,7 +222,13 @@ fn newspaper_review_is_one_a3_page_with_stories_charts_and_tables() {
         .iter()
         .map(|(code, name)| {
             let n = figure(&sum, code, "enterprises", "level").unwrap();
-            text.find(&format!("{name}{n}户规模以上工业企业"))
+            // (The heading, then the unit as its paragraph's subject.)
+            let whole = if name.ends_with('县') {
+                "全县"
+            } else {
+                "全市"
+            };
+            text.find(&format!("{name}{whole}{n}户规模以上工业企业"))
                 .unwrap_or_else(|| panic!("no section for {name}"))
         })
         .collect();
