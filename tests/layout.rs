@@ -4,8 +4,9 @@
 //! names), a county's A4 bulletin, and the sample itself. Measured as a make-up editor would, from the text boxes
 //! of the PDF (poppler's `pdftotext -bbox-layout`): the article's columns
 //! end level, a page the article overruns is full and says where it goes
-//! on (下转第2版 / 上接第1版), no text sits on other text, and no 第 is split
-//! from its number.
+//! on (下转第2版 / 上接第1版), no body line has its characters spaced apart
+//! (more than a quarter of a character, in more than 2 % of the lines), no
+//! text sits on other text, and no 第 is split from its number.
 
 mod common;
 
@@ -109,6 +110,9 @@ fn defects(seen: &Boxes) -> Vec<String> {
         // (A comma may hang past the column's edge.)
         (c >= 0.0 && (c as usize) < cols && l.x1 <= left + col_w + 6.0).then_some(c as usize)
     };
+    // Body lines whose characters justification spaced apart by more than
+    // a quarter of a character (more than 2 % of them), or by half of one.
+    let (mut body_lines, mut spaced, mut wide) = (0, Vec::new(), Vec::new());
     for page in 1..=pages.len() {
         let on: Vec<&Line> = lines.iter().filter(|l| l.page == page).collect();
         // The band across the first page's foot (the county chart and table).
@@ -119,20 +123,51 @@ fn defects(seen: &Boxes) -> Vec<String> {
         // The article: what is set in one column, between the head (the
         // first page's headline and byline, set across the columns) and the
         // band or the footer.
+        // (Words: pdftotext may join two columns' lines into one line.)
         let head = if page == 1 {
-            on.iter()
-                .filter(|l| l.x1 - l.x0 > 1.2 * col_w && l.y1 < height / 3.0)
+            words
+                .iter()
+                .filter(|l| l.page == page && l.x1 - l.x0 > 1.2 * col_w && l.y1 < height / 3.0)
                 .map(|l| l.y1)
                 .fold(0.0, f64::max)
         } else {
             0.0
         };
-        let body: Vec<&&Line> = on
+        // (Words: pdftotext may join two columns' lines into one line.)
+        let body: Vec<&Line> = words
             .iter()
-            .filter(|l| l.y0 > head && l.y1 < band && column_of(l).is_some())
+            .filter(|l| l.page == page && l.y0 > head && l.y1 < band && column_of(l).is_some())
             .collect();
         if body.is_empty() {
             continue;
+        }
+        // Set solid, a Chinese line is one word to pdftotext; where
+        // justification spaced its characters apart it splits the line
+        // into words, and the space between two is what was added.
+        let mut rows: std::collections::BTreeMap<(usize, i64), Vec<&Line>> = Default::default();
+        for w in body.iter().filter(|w| (w.y1 - w.y0 - size).abs() < 0.3) {
+            if let Some(c) = column_of(w) {
+                rows.entry((c, (w.y0 * 2.0).round() as i64))
+                    .or_default()
+                    .push(w);
+            }
+        }
+        for row in rows.values_mut() {
+            row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            // (本报讯 is set off from the lead by a space.)
+            let gap = row
+                .windows(2)
+                .filter(|p| p[0].text != "本报讯")
+                .map(|p| p[1].x0 - p[0].x1)
+                .fold(0.0, f64::max);
+            body_lines += 1;
+            let text: String = row.iter().map(|w| w.text.as_str()).collect();
+            if gap > 0.25 * size {
+                spaced.push(format!("`{text}` ({:.2} em)", gap / size));
+            }
+            if gap > 0.5 * size {
+                wide.push(text);
+            }
         }
         let top = body.iter().map(|l| l.y0).fold(f64::MAX, f64::min);
         let room = band - top;
@@ -175,6 +210,13 @@ fn defects(seen: &Boxes) -> Vec<String> {
         {
             found.push(format!("page {page} does not say 上接第{}版", page - 1));
         }
+    }
+    if spaced.len() as f64 > 0.02 * body_lines as f64 || !wide.is_empty() {
+        found.push(format!(
+            "{} of {body_lines} body lines spaced apart by more than a quarter of a character: {}",
+            spaced.len(),
+            spaced.join(", ")
+        ));
     }
     // No text on other text.
     for (i, a) in words.iter().enumerate() {
@@ -262,12 +304,12 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
 }
 
 /// The checks above can fail: plain columns (an empty column beside full
-/// ones, no jump line) and a names' column too narrow for a 自治县 are
-/// reported.
+/// ones, no jump line), a names' column too narrow for a 自治县, and lines
+/// justified by spacing their characters apart are reported.
 #[test]
 fn the_layout_checks_see_what_they_look_for() {
     let data = tempfile::tempdir().unwrap();
-    gen_data(data.path(), 30_000, 7, &["--counties", "30"]);
+    gen_data(data.path(), 30_000, 7, &["--counties", "40"]);
     // A template whose article never balances and never says where it goes
     // on: plain columns.
     let templates = tempfile::tempdir().unwrap();
@@ -292,6 +334,12 @@ fn the_layout_checks_see_what_they_look_for() {
         "let name-w = 34pt",
     );
     assert_ne!(narrow, text, "the bar chart still sizes its names' column");
+    // And numbers kept on one line with the eight characters after them
+    // (30户规模以上工业企业): pieces too long for the line breaker to fill a
+    // line with, so lines are spaced apart.
+    let text = narrow;
+    let narrow = text.replace("[；：！？]?\")", "[；：！？]?[^，。；]{0,8}\")");
+    assert_ne!(narrow, text, "keep-units no longer matches as it did");
     std::fs::write(&lib, narrow).unwrap();
     let out = tempfile::tempdir().unwrap();
     let run = review(&[
@@ -320,6 +368,10 @@ fn the_layout_checks_see_what_they_look_for() {
         found
             .iter()
             .any(|d| d.contains("自治") && d.contains("overlaps")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|d| d.contains("spaced apart")),
         "{found:?}"
     );
 }
