@@ -115,11 +115,18 @@ fn defects(seen: &Boxes) -> Vec<String> {
     let (mut body_lines, mut spaced, mut wide) = (0, Vec::new(), Vec::new());
     for page in 1..=pages.len() {
         let on: Vec<&Line> = lines.iter().filter(|l| l.page == page).collect();
-        // The band across the first page's foot (the county chart and table).
+        // The band across the first page's foot (the county chart and
+        // table), or the 附注 set across a county's page under its columns
+        // (lines wider than a column below the head).
+        let foot = words
+            .iter()
+            .filter(|w| w.page == page && w.y0 > height / 3.0 && w.x1 - w.x0 > 1.2 * col_w)
+            .map(|w| w.y0 - 3.0 * MM)
+            .fold(height - 14.0 * MM, f64::min);
         let band = on
             .iter()
             .find(|l| l.text.contains("各县市规上工业产值增速"))
-            .map_or(height - 14.0 * MM, |l| l.y0 - 5.0 * MM);
+            .map_or(foot, |l| l.y0 - 5.0 * MM);
         // The article: what is set in one column, between the head (the
         // first page's headline and byline, set across the columns) and the
         // band or the footer.
@@ -183,6 +190,13 @@ fn defects(seen: &Boxes) -> Vec<String> {
         let (low, high) = fill
             .iter()
             .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
+        // A county's A4 page: its two columns end within six lines of each
+        // other (a line of 9.4 pt type with its leading is about 12.8 pt).
+        if cols == 2 && page == pages.len() && (high - low) * room > 6.0 * 12.8 {
+            found.push(format!(
+                "page {page}: columns filled {fill:.2?}: their ends are more than six lines apart"
+            ));
+        }
         if low < 0.5 && high > 0.9 {
             found.push(format!(
                 "page {page}: columns filled {fill:.2?}: one under half beside one over 90%"
@@ -317,8 +331,8 @@ fn the_layout_checks_see_what_they_look_for() {
     let main = templates.path().join("review.typ");
     let text = std::fs::read_to_string(&main).unwrap();
     let plain = text.replace(
-        "#set-article(cols, article)",
-        "#columns(cols, gutter: 5mm, article.map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
+        "set-article(cols, article(false))",
+        "head; place(bottom, float: true, scope: \"parent\", clearance: 5mm, band); columns(cols, gutter: 5mm, article(false).map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
     );
     assert_ne!(
         plain, text,
