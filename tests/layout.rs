@@ -331,7 +331,7 @@ fn the_layout_checks_see_what_they_look_for() {
     let main = templates.path().join("review.typ");
     let text = std::fs::read_to_string(&main).unwrap();
     let plain = text.replace(
-        "set-article(cols, article(false))",
+        "set-article(cols, article(false), model: model)",
         "head; place(bottom, float: true, scope: \"parent\", clearance: 5mm, band); columns(cols, gutter: 5mm, article(false).map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
     );
     assert_ne!(
