@@ -881,9 +881,16 @@ fn region_text(r: &Figures, p: &Figures, whole: &str, earlier: Option<&str>) -> 
     // (延吉市：); the paragraph opens with the unit as its subject (全市, 全县),
     // which also gives its first line, after the indent, characters enough
     // that the line never has to take a three-digit 产值 or be spaced apart.
+    // Under a prefecture that calls itself the same (a 市's 县级市: 占全市的…),
+    // the unit goes by its name instead.
+    let own = whole_name(std::slice::from_ref(&r.name));
+    let subject = if own == whole {
+        r.name.as_str()
+    } else {
+        own.as_str()
+    };
     let mut first = format!(
-        "{}{}户规模以上工业企业实现产值{}亿元，占{whole}的{}%，{}",
-        whole_name(std::slice::from_ref(&r.name)),
+        "{subject}{}户规模以上工业企业实现产值{}亿元，占{whole}的{}%，{}",
         r.enterprises,
         yi(r.output_value.level),
         r.output_value.share_pct.map_or("—".into(), one_decimal),

@@ -603,7 +603,8 @@ fn exact_ties_print_rounded_half_away_from_zero() {
 }
 
 /// A prefecture-level 市 calls itself 全市, in its prose, charts and notes,
-/// and never 全州; a named period of months prints as releases name it.
+/// and never 全州, and its 县级市 go by their names; a named period of
+/// months prints as releases name it.
 #[test]
 fn a_city_prefecture_says_quan_shi_and_periods_keep_their_names() {
     let data = sample_copy(false);
@@ -635,6 +636,13 @@ fn a_city_prefecture_says_quan_shi_and_periods_keep_their_names() {
     ] {
         assert!(text.contains(piece), "{piece} missing from {text}");
     }
+    // A 县 opens its section with 全县; a 县级市 by its name, since 全市
+    // is the prefecture here (占全市的…).
+    assert!(text.contains("汪清县全县"), "{text}");
+    assert!(
+        text.contains("延吉市延吉市") && !text.contains("延吉市全市"),
+        "{text}"
+    );
     let alts = alt_texts(&pdf);
     assert!(alts.iter().all(|a| !a.contains("全州")), "{alts:?}");
     let csv = std::fs::read_to_string(folder.join("summary.csv")).unwrap();

@@ -278,22 +278,34 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     let mut pages = Vec::new();
     // (units, divisions): 16 divisions unless named; 35 of the 41 bring the
     // long names (木材加工和木、竹、藤、棕、草制品业) into the division table.
-    for (counties, divisions) in [(3, 10), (16, 16), (16, 35), (30, 16)] {
+    // The 16-unit one is a 市 (松原市), which calls itself 全市 where the
+    // others say 全州.
+    for (counties, divisions, prefecture) in [
+        (3, 10, None),
+        (16, 16, Some("松原市")),
+        (16, 35, None),
+        (30, 16, None),
+    ] {
         let data = tempfile::tempdir().unwrap();
-        gen_data(
-            data.path(),
-            30_000,
-            7,
-            &[
-                "--counties",
-                &counties.to_string(),
-                "--divisions",
-                &divisions.to_string(),
-            ],
-        );
+        let (counties_arg, divisions_arg) = (counties.to_string(), divisions.to_string());
+        let mut args = vec!["--counties", &counties_arg, "--divisions", &divisions_arg];
+        if let Some(name) = prefecture {
+            args.extend(["--prefecture", name]);
+        }
+        gen_data(data.path(), 30_000, 7, &args);
         let out = tempfile::tempdir().unwrap();
         for pdf in bulletins(data.path(), out.path()) {
             let seen = boxes(&pdf);
+            if let Some(name) = prefecture
+                && pdf.ends_with("review-2024-H1.pdf")
+            {
+                let text: String = seen.lines.iter().map(|l| l.text.as_str()).collect();
+                assert!(
+                    text.contains(name) && text.contains("占全市的"),
+                    "{}: no {name} or 占全市的",
+                    pdf.display()
+                );
+            }
             pages.push(seen.pages.len());
             failures.extend(defects(&seen).into_iter().map(|d| {
                 format!(

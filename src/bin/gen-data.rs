@@ -17,6 +17,8 @@
 //! `--counties N` (1 to 99) replaces the eight units with N made-up ones
 //! (codes 222401…, names of two to eleven characters, some 自治县 with a
 //! short name), for prefectures of other shapes and batch-scale tests.
+//! `--prefecture NAME` names the prefecture otherwise (a 市 such as 松原市,
+//! which then calls itself 全市; the codes stay 2224…).
 //! With `--parquet` the enterprise rows go to `industry_monthly.parquet`
 //! (converted with Polars) instead of the CSV.
 
@@ -179,6 +181,8 @@ fn main() {
         (1_000_000u64, 1u64, None, false, false);
     let mut counties: Option<usize> = None;
     let mut division_count: Option<usize> = None;
+    let (mut prefecture, mut prefecture_short) =
+        (PREFECTURE.1.to_string(), PREFECTURE.2.to_string());
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rows" => rows = parse(args.next(), "--rows"),
@@ -187,9 +191,17 @@ fn main() {
             "--divisions" => division_count = Some(parse(args.next(), "--divisions") as usize),
             "--parquet" => parquet = true,
             "--short-ids" => short_ids = true,
+            "--prefecture" => {
+                let name = args
+                    .next()
+                    .filter(|n| !n.trim().is_empty() && !n.contains([',', '"', '\n']))
+                    .unwrap_or_else(|| fail("--prefecture: expected a name such as 松原市"));
+                prefecture_short = name.clone();
+                prefecture = name;
+            }
             "-h" | "--help" => {
                 println!(
-                    "usage: gen-data --rows N [--seed S] [--counties N] [--divisions N] [--parquet] [--short-ids] DIR"
+                    "usage: gen-data --rows N [--seed S] [--counties N] [--divisions N] [--prefecture NAME] [--parquet] [--short-ids] DIR"
                 );
                 return;
             }
@@ -213,7 +225,7 @@ fn main() {
         Some(n) => fail(&format!("--counties {n}: expected 1 to 99")),
     };
     let mut text = String::from("region_code,name,parent_code,short_name\n");
-    text += &format!("{},{},,{}\n", PREFECTURE.0, PREFECTURE.1, PREFECTURE.2);
+    text += &format!("{},{prefecture},,{prefecture_short}\n", PREFECTURE.0);
     for (code, name, short, _) in &regions {
         text += &format!("{code},{name},{},{short}\n", PREFECTURE.0);
     }
