@@ -1342,7 +1342,7 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
             let day = date
                 .get(8..)
                 .and_then(|d| (d.len() == 2).then(|| d.parse::<u8>().ok()).flatten())?;
-            (date.as_bytes().get(7) == Some(&b'-') && day >= 1 && day <= days_in_month(y, m))
+            (date.as_bytes().get(7) == Some(&b'-') && date_exists(y, m, day))
                 .then(|| y * 10_000 + i32::from(m) * 100 + i32::from(day))
         });
         if day.is_none() {
@@ -1500,19 +1500,25 @@ fn read_indicators(
     table.finish()
 }
 
-/// Days in a month of the proleptic Gregorian calendar.
-pub fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+/// Whether the day exists in the proleptic Gregorian calendar (by chrono,
+/// already built for Polars).
+pub fn date_exists(year: i32, month: u8, day: u8) -> bool {
+    chrono::NaiveDate::from_ymd_opt(year, month.into(), day.into()).is_some()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_exist_by_the_gregorian_rules() {
+        assert!(date_exists(2024, 2, 29) && date_exists(2000, 2, 29));
+        assert!(!date_exists(2023, 2, 29) && !date_exists(1900, 2, 29));
+        assert!(date_exists(2024, 12, 31) && !date_exists(2024, 4, 31));
+        assert!(!date_exists(2024, 13, 1) && !date_exists(2024, 1, 0));
+        assert_eq!(publication::parse_date("2024-02-29"), Some((2024, 2, 29)));
+        assert_eq!(publication::parse_date("2023-02-29"), None);
+    }
 
     fn write(dir: &Path, name: &str, text: &str) {
         std::fs::write(dir.join(name), text).unwrap();

@@ -565,25 +565,20 @@ fn masthead(publication: &Publication, place: &str) -> MastheadText {
     }
 }
 
-/// 星期一 … 星期日 of a Gregorian date.
+/// 星期一 … 星期日 of a Gregorian date (empty for a day that does not exist).
 pub fn weekday(year: i32, month: u8, day: u8) -> &'static str {
-    // Days since 1970-01-01 (a Thursday), Howard Hinnant's days_from_civil.
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    [
-        "星期四",
-        "星期五",
-        "星期六",
-        "星期日",
-        "星期一",
-        "星期二",
-        "星期三",
-    ][days.rem_euclid(7) as usize]
+    use chrono::Datelike as _;
+    chrono::NaiveDate::from_ymd_opt(year, month.into(), day.into()).map_or("", |date| {
+        [
+            "星期一",
+            "星期二",
+            "星期三",
+            "星期四",
+            "星期五",
+            "星期六",
+            "星期日",
+        ][date.weekday().num_days_from_monday() as usize]
+    })
 }
 
 fn charts(
@@ -1121,6 +1116,15 @@ pub fn signed(pct: Option<Rational>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_of_gregorian_dates() {
+        assert_eq!(weekday(2024, 7, 22), "星期一");
+        assert_eq!(weekday(1970, 1, 1), "星期四");
+        assert_eq!(weekday(2000, 2, 29), "星期二");
+        assert_eq!(weekday(2024, 12, 29), "星期日");
+        assert_eq!(weekday(2023, 2, 29), "");
+    }
 
     /// A figure as its decimal reads.
     fn q(x: f64) -> Option<Rational> {

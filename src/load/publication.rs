@@ -197,7 +197,7 @@ pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
         return None;
     }
     let (y, m, d): (i32, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    ((1..=12).contains(&m) && (1..=super::days_in_month(y, m)).contains(&d)).then_some((y, m, d))
+    super::date_exists(y, m, d).then_some((y, m, d))
 }
 
 /// 1-based line and character position of a byte offset.
