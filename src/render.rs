@@ -177,10 +177,10 @@ pub struct Job {
     pub ident: String,
 }
 
-/// How many compiles a memoised result may go unused before it is evicted
-/// (`comemo::evict`, as typst-cli's `watch` does): what consecutive
-/// bulletins of one template share stays, what only one of them needed
-/// goes, so that a long batch or preview session keeps flat memory.
+/// How many of the preview's compiles a memoised result may go unused
+/// before it is evicted (`comemo::evict`, as typst-cli's `watch` does):
+/// what consecutive edits share stays, what only one of them needed goes,
+/// so that a long preview session keeps flat memory.
 const EVICT_AFTER: usize = 10;
 
 /// A batch evicts once every this many PDFs, with an age of one: each call

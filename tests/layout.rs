@@ -140,7 +140,6 @@ fn defects(seen: &Boxes) -> Vec<String> {
         } else {
             0.0
         };
-        // (Words: pdftotext may join two columns' lines into one line.)
         let body: Vec<&Line> = words
             .iter()
             .filter(|l| l.page == page && l.y0 > head && l.y1 < band && column_of(l).is_some())
