@@ -96,10 +96,19 @@ pub struct Charts {
     pub monthly_alt: String,
     /// Region comparison: output growth per region, in section order.
     pub regions: Vec<Bar>,
-    /// The prefecture's output growth, the reference line of the region chart.
-    pub regions_reference: Option<Bar>,
+    /// The whole's output growth, the reference line of both bar charts.
+    pub reference: Option<Bar>,
     /// Text alternative of the region chart.
     pub regions_alt: String,
+    /// Output growth per division, in the division table's order and with
+    /// its names (a page with room to spare sets them as a bar chart).
+    pub divisions: Vec<Bar>,
+    /// Text alternative of the division chart.
+    pub divisions_alt: String,
+    /// Each division's pull on the output growth (百分点), in the same order.
+    pub divisions_pull: Vec<Bar>,
+    /// Text alternative of the pull chart.
+    pub divisions_pull_alt: String,
 }
 
 /// A line of a chart.
@@ -457,7 +466,7 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
         .collect();
     let mut by_size: Vec<&Figures> = summary.industries.iter().collect();
     by_size.sort_by_key(|f| std::cmp::Reverse(f.output_value.level));
-    let industry_table = by_size
+    let industry_table: Vec<Vec<String>> = by_size
         .iter()
         .map(|i| {
             vec![
@@ -473,7 +482,19 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
             ]
         })
         .collect();
-    let charts = charts(summary, ctx.period, &ordered, &whole, &period_prose);
+    let divisions: Vec<(&str, &Figures)> = by_size
+        .iter()
+        .zip(&industry_table)
+        .map(|(f, row)| (row[0].as_str(), *f))
+        .collect();
+    let charts = charts(
+        summary,
+        ctx.period,
+        &ordered,
+        &divisions,
+        &whole,
+        &period_prose,
+    );
     let masthead = masthead(&ctx.publication, &ctx.place);
 
     Ok(Phrases {
@@ -585,6 +606,7 @@ fn charts(
     summary: &Summary,
     period: Period,
     regions: &[&Figures],
+    divisions: &[(&str, &Figures)],
     whole: &str,
     period_prose: &str,
 ) -> Charts {
@@ -660,20 +682,58 @@ fn charts(
         name: whole.to_string(),
         ..bar(p)
     });
-    let regions_alt = format!(
-        "条形图：{period_prose}各县市规模以上工业产值增速（%）{}。{}。",
-        reference
-            .as_ref()
-            .map(|r| format!("，{whole}为{}%", r.label.replace('−', "-")))
-            .unwrap_or_default(),
-        bars.iter()
+    // A bar chart's text alternative: what it shows, the whole's figure and
+    // each bar's.
+    let bars_alt = |what: &str, bars: &[Bar]| {
+        format!(
+            "条形图：{period_prose}{what}规模以上工业产值增速（%）{}。{}。",
+            reference
+                .as_ref()
+                .map(|r| format!("，{whole}为{}%", r.label.replace('−', "-")))
+                .unwrap_or_default(),
+            bars.iter()
+                .map(|b| format!(
+                    "{}{}",
+                    b.name,
+                    if b.label == "—" {
+                        "无数据".into()
+                    } else {
+                        format!("{}%", b.label.replace('−', "-"))
+                    }
+                ))
+                .collect::<Vec<_>>()
+                .join("、")
+        )
+    };
+    let division_figures = divisions;
+    let divisions: Vec<Bar> = division_figures
+        .iter()
+        .map(|(name, f)| Bar {
+            name: name.to_string(),
+            ..bar(f)
+        })
+        .collect();
+    let regions_alt = bars_alt("各县市", &bars);
+    let divisions_alt = bars_alt("分行业", &divisions);
+    let divisions_pull: Vec<Bar> = division_figures
+        .iter()
+        .map(|(name, f)| Bar {
+            name: name.to_string(),
+            value: f.output_value.pull_pp.map(|v| v.round(1).to_f64()),
+            label: signed(f.output_value.pull_pp),
+        })
+        .collect();
+    let divisions_pull_alt = format!(
+        "条形图：{period_prose}分行业拉动{whole}规模以上工业产值增长（百分点）。{}。",
+        divisions_pull
+            .iter()
             .map(|b| format!(
                 "{}{}",
                 b.name,
                 if b.label == "—" {
                     "无数据".into()
                 } else {
-                    format!("{}%", b.label.replace('−', "-"))
+                    b.label.replace('−', "-")
                 }
             ))
             .collect::<Vec<_>>()
@@ -684,8 +744,12 @@ fn charts(
         monthly,
         monthly_alt,
         regions: bars,
-        regions_reference: reference,
+        reference,
         regions_alt,
+        divisions,
+        divisions_alt,
+        divisions_pull,
+        divisions_pull_alt,
     }
 }
 

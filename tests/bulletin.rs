@@ -4,7 +4,7 @@
 //! tables with summary.csv.
 
 mod common;
-use common::{pdf_text, repo, review, sample_copy, stderr};
+use common::{gen_data, pdf_text, repo, review, sample_copy, stderr};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -462,6 +462,87 @@ fn charts_carry_text_alternatives() {
     let regions = alts.iter().find(|a| a.starts_with("条形图：")).unwrap();
     assert!(regions.contains("全州为2.6%"), "{regions}");
     assert!(regions.contains("延吉市7.0%"), "{regions}");
+}
+
+/// A county's page with room under its columns draws each division's
+/// output growth and pull as bar charts, and their text alternatives carry
+/// every division's figure as summary.csv has it, rounded as printed.
+#[test]
+fn a_county_page_with_room_draws_its_divisions() {
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        30_000,
+        7,
+        &["--counties", "3", "--divisions", "10"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = review(&[
+        "--period",
+        "H1",
+        "--region",
+        "222401",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let dir = out.path().join("2024-H1/222401");
+    let pdf = dir.join("review-2024-H1-222401.pdf");
+    let text = pdf_text(&pdf);
+    for title in ["分行业规上工业产值增速", "分行业拉动产值增长（百分点）"]
+    {
+        assert!(text.contains(title), "no chart {title}");
+    }
+    // summary.csv's division figures, rounded to one decimal as printed.
+    let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let expected = |measure: &str| {
+        let mut values: Vec<String> = csv
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[2].starts_with("industry:") && f[3] == "output_value" && f[4] == measure)
+            .map(|f| {
+                format!(
+                    "{:.1}",
+                    (f[5].parse::<f64>().unwrap() * 10.0).round() / 10.0
+                )
+            })
+            .map(|v| if v == "-0.0" { "0.0".into() } else { v })
+            .collect();
+        values.sort();
+        values
+    };
+    // The numbers an alternative lists after its names (专用设备4.2%、…).
+    let listed = |alt: &str| {
+        let list = alt.rsplit('。').nth(1).unwrap();
+        let mut values: Vec<String> = list
+            .split('、')
+            .map(|item| {
+                let number: String = item
+                    .trim_end_matches('%')
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+                    .collect();
+                number.chars().rev().collect()
+            })
+            .collect();
+        values.sort();
+        values
+    };
+    let alts = alt_texts(&pdf);
+    let growth = alts
+        .iter()
+        .find(|a| a.starts_with("条形图：上半年分行业规模以上工业产值增速（%）"))
+        .unwrap_or_else(|| panic!("no division chart among {alts:?}"));
+    let pull = alts
+        .iter()
+        .find(|a| a.starts_with("条形图：上半年分行业拉动"))
+        .unwrap_or_else(|| panic!("no pull chart among {alts:?}"));
+    assert_eq!(expected("yoy_pct").len(), 10);
+    assert_eq!(listed(growth), expected("yoy_pct"), "{growth}");
+    assert_eq!(listed(pull), expected("pull_pp"), "{pull}");
 }
 
 /// --paper and --bleed: the page grows by the bleed, the PDF has a TrimBox,

@@ -6,7 +6,8 @@
 //! end level, a page the article overruns is full and says where it goes
 //! on (下转第2版 / 上接第1版), no body line has its characters spaced apart
 //! (more than a quarter of a character, in more than 2 % of the lines), no
-//! text sits on other text, and no 第 is split from its number.
+//! text sits on other text, no 第 is split from its number, and a county's
+//! page is full.
 
 mod common;
 
@@ -306,6 +307,25 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                 );
             }
             pages.push(seen.pages.len());
+            // A county's page is full: with its division charts, what it
+            // prints ends within the last seventh of the page, above the
+            // running foot (before the charts, 62 % of it).
+            if !pdf.ends_with("review-2024-H1.pdf") {
+                let height = seen.pages[0].1;
+                let end = seen
+                    .words
+                    .iter()
+                    .map(|w| w.y1)
+                    .filter(|&y| y < height - 10.0 * MM)
+                    .fold(0.0, f64::max);
+                if end < 0.85 * height {
+                    failures.push(format!(
+                        "{counties} units, {divisions} divisions, {}: the page ends at {:.0} %",
+                        pdf.display(),
+                        100.0 * end / height
+                    ));
+                }
+            }
             failures.extend(defects(&seen).into_iter().map(|d| {
                 format!(
                     "{counties} units, {divisions} divisions, {}: {d}",
@@ -342,8 +362,8 @@ fn the_layout_checks_see_what_they_look_for() {
     let main = templates.path().join("review.typ");
     let text = std::fs::read_to_string(&main).unwrap();
     let plain = text.replace(
-        "set-article(cols, article(false), model: model)",
-        "head; place(bottom, float: true, scope: \"parent\", clearance: 5mm, band); columns(cols, gutter: 5mm, article(false).map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
+        "set-article(cols, items, model: model)",
+        "head; place(bottom, float: true, scope: \"parent\", clearance: 5mm, band); columns(cols, gutter: 5mm, items.map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
     );
     assert_ne!(
         plain, text,
