@@ -6,8 +6,10 @@
 //! end level, a page the article overruns is full and says where it goes
 //! on (下转第2版 / 上接第1版), no body line has its characters spaced apart
 //! (more than a quarter of a character, in more than 2 % of the lines), no
-//! text sits on other text, no 第 is split from its number, and a county's
-//! page is full.
+//! text sits on other text, no 第 or number is split from its number or
+//! unit, no paragraph ends in a line of one character, no table cell leaves
+//! one character on a line of its own, no heading ends a column with fewer
+//! than three lines under it, and a county's page is full.
 
 mod common;
 
@@ -159,8 +161,15 @@ fn defects(seen: &Boxes) -> Vec<String> {
                     .push(w);
             }
         }
+        // Each column's body lines, top to bottom: (column, top, text).
+        let mut column_lines: Vec<(usize, f64, String)> = Vec::new();
         for row in rows.values_mut() {
             row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            column_lines.push((
+                column_of(row[0]).unwrap(),
+                row[0].y0,
+                row.iter().map(|w| w.text.as_str()).collect(),
+            ));
             // (本报讯 is set off from the lead by a space.)
             let gap = row
                 .windows(2)
@@ -174,6 +183,57 @@ fn defects(seen: &Boxes) -> Vec<String> {
             }
             if gap > 0.5 * size {
                 wide.push(text);
+            }
+        }
+        // A paragraph's last line of one character (平。), and a number
+        // parted from its digits or its unit (339.3 / 亿元) at a line's end.
+        column_lines.sort_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).unwrap());
+        let punctuation = |c: char| "，。、；：！？）》”’%".contains(c);
+        for (i, (c, y, text)) in column_lines.iter().enumerate() {
+            if text.chars().filter(|&c| !punctuation(c)).count() == 1 {
+                found.push(format!("page {page}: `{text}` is a paragraph's last line"));
+            }
+            if let Some((c2, y2, next)) = column_lines.get(i + 1)
+                && c2 == c
+                && y2 - y < 1.8 * size
+                && text.ends_with(|c: char| c.is_ascii_digit() || c == '.')
+                && next.starts_with(|c: char| {
+                    c.is_ascii_digit() || "亿万%个户倍位年月日天项元.".contains(c)
+                })
+            {
+                found.push(format!("page {page}: `{text}` / `{next}`: a number split"));
+            }
+        }
+        // A heading (a county's name, a story's title: type larger than
+        // the body's) with fewer than three lines under it at a column's
+        // foot: nothing else of its column lies four lines below it.
+        let body_rows = |c: usize, from: f64, to: f64| {
+            column_lines
+                .iter()
+                .filter(|(k, y, _)| *k == c && *y > from && *y < to)
+                .count()
+        };
+        let headings: Vec<&&Line> = body
+            .iter()
+            .filter(|w| w.y1 - w.y0 > size + 0.3 && w.y1 - w.y0 < 2.0 * size)
+            .collect();
+        for h in &headings {
+            let Some(c) = column_of(h) else { continue };
+            let next = headings
+                .iter()
+                .filter(|o| column_of(o) == Some(c) && o.y0 > h.y1)
+                .map(|o| o.y0)
+                .fold(f64::MAX, f64::min);
+            let lowest = body
+                .iter()
+                .filter(|w| column_of(w) == Some(c))
+                .map(|w| w.y1)
+                .fold(0.0, f64::max);
+            if body_rows(c, h.y1 - 1.0, next) < 3 && lowest < h.y1 + 4.0 * 1.4 * size {
+                found.push(format!(
+                    "page {page}: heading `{}` ends a column with fewer than three lines under it",
+                    h.text
+                ));
             }
         }
         let top = body.iter().map(|l| l.y0).fold(f64::MAX, f64::min);
@@ -246,6 +306,25 @@ fn defects(seen: &Boxes) -> Vec<String> {
                     a.page, a.text, b.text
                 ));
             }
+        }
+    }
+    // No table cell that leaves one character of a name on a line of its
+    // own (非金属矿物制⏎品): a character alone on its line, with no other
+    // cell of a row beside it.
+    for w in words.iter() {
+        let ideographs = w
+            .text
+            .chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count();
+        let alone = !words.iter().any(|o| {
+            !std::ptr::eq(o, w)
+                && o.page == w.page
+                && (o.y0 - w.y0).abs() < 1.5
+                && (o.y1 - w.y1).abs() < 1.5
+        });
+        if ideographs == 1 && w.text.chars().count() <= 2 && alone {
+            found.push(format!("page {}: `{}` alone on its line", w.page, w.text));
         }
     }
     // No 第 at a line's end with its number on the next line.
@@ -349,8 +428,10 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
 }
 
 /// The checks above can fail: plain columns (an empty column beside full
-/// ones, no jump line), a names' column too narrow for a 自治县, and lines
-/// justified by spacing their characters apart are reported.
+/// ones, no jump line, a heading at a column's foot), a names' column too
+/// narrow for a 自治县, lines justified by spacing their characters apart,
+/// one-character last lines, a table cell's last character on a line of
+/// its own and a number split at a line's end are reported.
 #[test]
 fn the_layout_checks_see_what_they_look_for() {
     let data = tempfile::tempdir().unwrap();
@@ -417,6 +498,77 @@ fn the_layout_checks_see_what_they_look_for() {
     );
     assert!(
         found.iter().any(|d| d.contains("spaced apart")),
+        "{found:?}"
+    );
+    // The sample with a template that lets a number part from its unit
+    // and a paragraph end in one character (no number boxes, no cost on a
+    // runt), spaces the division table's cells wider (非金属矿物制⏎品) and
+    // sets plain columns (a county's heading at a column's foot).
+    let templates = tempfile::tempdir().unwrap();
+    common::copy_tree(&repo().join("templates"), templates.path());
+    let main = templates.path().join("review.typ");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let mut broken = text.clone();
+    for (from, to) in [
+        ("#show: keep-units", ""),
+        ("costs: (runt: 1000%)", "costs: (runt: 0%)"),
+        (
+            "inset-x: if broadsheet { 2pt } else { 3.2pt },",
+            "inset-x: 6pt,",
+        ),
+        (
+            "set-article(cols, items, model: model)",
+            "head; place(bottom, float: true, scope: \"parent\", clearance: 5mm, band); columns(cols, gutter: 5mm, items.map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
+        ),
+    ] {
+        let next = broken.replace(from, to);
+        assert_ne!(next, broken, "the template no longer has {from}");
+        broken = next;
+    }
+    std::fs::write(&main, broken).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = review(&[
+        "--period",
+        "H1",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--template",
+        main.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let found = defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")));
+    for what in [
+        "is a paragraph's last line",
+        "ends a column with fewer than three lines under it",
+        "`品` alone on its line",
+    ] {
+        assert!(
+            found.iter().any(|d| d.contains(what)),
+            "no `{what}` in {found:?}"
+        );
+    }
+    // A number split at a line's end, on two lines of an A4 column made
+    // up for the check (the sample's lines never split one, boxes or not).
+    let line = |y0: f64, text: &str| Line {
+        page: 1,
+        x0: 13.0 * MM,
+        y0,
+        x1: 13.0 * MM + 27.0 * 9.4,
+        y1: y0 + 9.4,
+        text: text.into(),
+    };
+    let lines = vec![
+        line(300.0, "全县21户规模以上工业企业实现产值31.9亿元，同比增长9"),
+        line(312.8, ".2%，高于全州7.7个百分点，居全州第2位；实现增加值增"),
+    ];
+    let seen = Boxes {
+        words: lines.iter().map(|l| line(l.y0, &l.text)).collect(),
+        lines,
+        pages: vec![(595.0, 842.0)],
+    };
+    let found = defects(&seen);
+    assert!(
+        found.iter().any(|d| d.contains("a number split")),
         "{found:?}"
     );
 }
