@@ -421,6 +421,19 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                 .map(|d| format!("sample, {}: {d}", pdf.display())),
         );
     }
+    // gen-data's own shape, the sample's eight units with made-up rows (the
+    // rows the batch and Parquet tests print): its page once had the 附注
+    // set over its last sections.
+    let data = tempfile::tempdir().unwrap();
+    gen_data(data.path(), 30_000, 7, &[]);
+    let out = tempfile::tempdir().unwrap();
+    for pdf in bulletins(data.path(), out.path()) {
+        failures.extend(
+            defects(&boxes(&pdf))
+                .into_iter()
+                .map(|d| format!("8 units, {}: {d}", pdf.display())),
+        );
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The 30-unit prefecture runs onto a second page (and so was checked
     // for its jump lines); the others and every county fit on one.
