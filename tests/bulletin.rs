@@ -543,6 +543,30 @@ fn a_county_page_with_room_draws_its_divisions() {
     assert_eq!(expected("yoy_pct").len(), 10);
     assert_eq!(listed(growth), expected("yoy_pct"), "{growth}");
     assert_eq!(listed(pull), expected("pull_pp"), "{pull}");
+    // A year with no year before it has no growth to draw: no charts of
+    // dashes.
+    let run = review(&[
+        "--period",
+        "H1",
+        "--year",
+        "2022",
+        "--region",
+        "222401",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = pdf_text(&out.path().join("2022-H1/222401/review-2022-H1-222401.pdf"));
+    assert!(
+        text.contains("无上年同期"),
+        "not the year without a year before it"
+    );
+    assert!(
+        !text.contains("分行业规上工业产值增速"),
+        "a chart with no figures"
+    );
 }
 
 /// --paper and --bleed: the page grows by the bleed, the PDF has a TrimBox,
