@@ -544,7 +544,7 @@ fn a_county_page_with_room_draws_its_divisions() {
     assert_eq!(listed(growth), expected("yoy_pct"), "{growth}");
     assert_eq!(listed(pull), expected("pull_pp"), "{pull}");
     // A year with no year before it has no growth to draw: no charts of
-    // dashes.
+    // dashes, no empty monthly chart.
     let run = review(&[
         "--period",
         "H1",
@@ -566,6 +566,10 @@ fn a_county_page_with_room_draws_its_divisions() {
     assert!(
         !text.contains("分行业规上工业产值增速"),
         "a chart with no figures"
+    );
+    assert!(
+        !text.contains("规上工业累计增速"),
+        "a monthly chart with no figures"
     );
 }
 
