@@ -682,8 +682,22 @@ fn charts(
         name: whole.to_string(),
         ..bar(p)
     });
-    // A bar chart's text alternative: what it shows, the whole's figure and
-    // each bar's.
+    // Each bar as a text alternative lists it (延吉市7.0%、汪清县无数据).
+    let listed_bars = |bars: &[Bar], unit: &str| {
+        bars.iter()
+            .map(|b| {
+                let figure = if b.label == "—" {
+                    "无数据".to_string()
+                } else {
+                    format!("{}{unit}", b.label.replace('−', "-"))
+                };
+                format!("{}{figure}", b.name)
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    // A growth chart's text alternative: what it shows, the whole's figure
+    // and each bar's.
     let bars_alt = |what: &str, bars: &[Bar]| {
         format!(
             "条形图：{period_prose}{what}规模以上工业产值增速（%）{}。{}。",
@@ -691,18 +705,7 @@ fn charts(
                 .as_ref()
                 .map(|r| format!("，{whole}为{}%", r.label.replace('−', "-")))
                 .unwrap_or_default(),
-            bars.iter()
-                .map(|b| format!(
-                    "{}{}",
-                    b.name,
-                    if b.label == "—" {
-                        "无数据".into()
-                    } else {
-                        format!("{}%", b.label.replace('−', "-"))
-                    }
-                ))
-                .collect::<Vec<_>>()
-                .join("、")
+            listed_bars(bars, "%")
         )
     };
     let division_figures = divisions;
@@ -725,19 +728,7 @@ fn charts(
         .collect();
     let divisions_pull_alt = format!(
         "条形图：{period_prose}分行业拉动{whole}规模以上工业产值增长（百分点）。{}。",
-        divisions_pull
-            .iter()
-            .map(|b| format!(
-                "{}{}",
-                b.name,
-                if b.label == "—" {
-                    "无数据".into()
-                } else {
-                    b.label.replace('−', "-")
-                }
-            ))
-            .collect::<Vec<_>>()
-            .join("、")
+        listed_bars(&divisions_pull, "")
     );
     Charts {
         months,
