@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{build_from, gen_data, repo, review, stderr};
+use common::{build_from, gen_data, repo, stderr};
 use std::path::Path;
 
 /// A line of text on a page, in points from the page's top left.
@@ -440,6 +440,15 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     assert_eq!(pages, [1, 1, 1, 1, 1, 1, 2, 1]);
 }
 
+/// What the checks find on the prefecture's page of `data` set with the
+/// template `main`.
+fn broken_page(data: &Path, main: &Path) -> Vec<String> {
+    let out = tempfile::tempdir().unwrap();
+    let run = build_from(data, out.path(), &["--template", main.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")))
+}
+
 /// The checks above can fail: plain columns (an empty column beside full
 /// ones, no jump line, a heading at a column's foot), a names' column too
 /// narrow for a 自治县, lines justified by spacing their characters apart,
@@ -480,19 +489,7 @@ fn the_layout_checks_see_what_they_look_for() {
     let narrow = text.replace("[；：！？]?\")", "[；：！？]?[^，。；]{0,8}\")");
     assert_ne!(narrow, text, "keep-units no longer matches as it did");
     std::fs::write(&lib, narrow).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        "H1",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-        "--template",
-        main.to_str().unwrap(),
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    let found = defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")));
+    let found = broken_page(data.path(), &main);
     assert!(
         found
             .iter()
@@ -539,17 +536,7 @@ fn the_layout_checks_see_what_they_look_for() {
         broken = next;
     }
     std::fs::write(&main, broken).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        "H1",
-        "--out",
-        out.path().to_str().unwrap(),
-        "--template",
-        main.to_str().unwrap(),
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    let found = defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")));
+    let found = broken_page(&repo().join("data"), &main);
     for what in [
         "is a paragraph's last line",
         "ends a column with fewer than three lines under it",
