@@ -4,7 +4,7 @@
 //! tables with summary.csv.
 
 mod common;
-use common::{gen_data, pdf_text, repo, review, sample_copy, stderr};
+use common::{build_from, gen_data, pdf_text, repo, review, sample_copy, stderr};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -477,16 +477,7 @@ fn a_county_page_with_room_draws_its_divisions() {
         &["--counties", "3", "--divisions", "10"],
     );
     let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        "H1",
-        "--region",
-        "222401",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let run = build_from(data.path(), out.path(), &["--region", "222401"]);
     assert!(run.status.success(), "{}", stderr(&run));
     let dir = out.path().join("2024-H1/222401");
     let pdf = dir.join("review-2024-H1-222401.pdf");
@@ -545,18 +536,11 @@ fn a_county_page_with_room_draws_its_divisions() {
     assert_eq!(listed(pull), expected("pull_pp"), "{pull}");
     // A year with no year before it has no growth to draw: no charts of
     // dashes, no empty monthly chart.
-    let run = review(&[
-        "--period",
-        "H1",
-        "--year",
-        "2022",
-        "--region",
-        "222401",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let run = build_from(
+        data.path(),
+        out.path(),
+        &["--year", "2022", "--region", "222401"],
+    );
     assert!(run.status.success(), "{}", stderr(&run));
     let text = pdf_text(&out.path().join("2022-H1/222401/review-2022-H1-222401.pdf"));
     assert!(
