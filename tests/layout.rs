@@ -96,10 +96,12 @@ fn defects(seen: &Boxes) -> Vec<String> {
     let mut found = Vec::new();
     let (width, height) = pages[0];
     // The template's grid: A3 in four columns (margins 14 mm, 9.6 pt type),
-    // A4 in two (13 mm, 9.4 pt), each a whole number of characters wide
-    // with 3 mm at least between them.
-    let (cols, margin, size) = if width > 700.0 {
+    // B4 in three, A4 in two (13 mm, 9.4 pt), each a whole number of
+    // characters wide with 3 mm at least between them.
+    let (cols, margin, size) = if width > 800.0 {
         (4, 14.0 * MM, 9.6)
+    } else if width > 700.0 {
+        (3, 14.0 * MM, 9.6)
     } else {
         (2, 13.0 * MM, 9.4)
     };
@@ -421,6 +423,16 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                 .map(|d| format!("sample, {}: {d}", pdf.display())),
         );
     }
+    // The sample on JIS B5, three pages in two columns: no county's name
+    // may end a page above its jump line.
+    let out = tempfile::tempdir().unwrap();
+    let run = build_from(&repo().join("data"), out.path(), &["--paper", "jis-b5"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    failures.extend(
+        defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")))
+            .into_iter()
+            .map(|d| format!("sample on JIS B5: {d}")),
+    );
     // gen-data's own shape, the sample's eight units with made-up rows (the
     // rows the batch and Parquet tests print): its page once had the 附注
     // set over its last sections.
