@@ -482,6 +482,7 @@ pub fn phrase(summary: &Summary, ctx: &Context) -> Result<Phrases> {
             ]
         })
         .collect();
+    // Each division with the name its table row uses, for the charts.
     let divisions: Vec<(&str, &Figures)> = by_size
         .iter()
         .zip(&industry_table)
@@ -606,7 +607,7 @@ fn charts(
     summary: &Summary,
     period: Period,
     regions: &[&Figures],
-    divisions: &[(&str, &Figures)],
+    division_figures: &[(&str, &Figures)],
     whole: &str,
     period_prose: &str,
 ) -> Charts {
@@ -708,7 +709,6 @@ fn charts(
             listed_bars(bars, "%")
         )
     };
-    let division_figures = divisions;
     let divisions: Vec<Bar> = division_figures
         .iter()
         .map(|(name, f)| Bar {
