@@ -21,6 +21,9 @@ pub struct DataError {
     pub position: Option<u64>,
     /// What was found and what was expected.
     pub message: String,
+    /// Whether `line` counts the rows of a file that has no lines (Parquet):
+    /// shown as `file: row N`.
+    pub is_row: bool,
 }
 
 impl DataError {
@@ -32,6 +35,7 @@ impl DataError {
             column: None,
             position: None,
             message: message.into(),
+            is_row: false,
         }
     }
 
@@ -48,6 +52,21 @@ impl DataError {
             column: column.map(str::to_string),
             position: None,
             message: message.into(),
+            is_row: false,
+        }
+    }
+
+    /// A problem at a 1-based row of a file without lines (Parquet),
+    /// optionally in one column: `file: row N`.
+    pub fn at_row(
+        file: impl Into<PathBuf>,
+        row: u64,
+        column: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        DataError {
+            is_row: true,
+            ..DataError::at(file, row, column, message)
         }
     }
 
@@ -64,6 +83,7 @@ impl DataError {
             column: None,
             position: Some(position),
             message: message.into(),
+            is_row: false,
         }
     }
 }
@@ -71,7 +91,9 @@ impl DataError {
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
+        if let (Some(row), true) = (self.line, self.is_row) {
+            write!(f, ": row {row}")?;
+        } else if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(position) = self.position {
                 write!(f, ":{position}")?;

@@ -42,6 +42,7 @@ pub const INDUSTRY_GROUPS_FILE: &str = "industry_groups.csv";
 /// Folder of the editors' stories, one subfolder per `<year>-<period>`.
 pub const STORIES_DIR: &str = "stories";
 
+mod contract;
 mod enterprise;
 mod parquet;
 mod publication;
@@ -81,24 +82,14 @@ pub struct CatalogEntry {
     pub aggregation: Aggregation,
 }
 
-/// Columns of `industry_monthly.csv`, in the contract's order.
-pub const INDUSTRY_COLUMNS: [&str; 7] = [
-    "month",
-    "enterprise_id",
-    "enterprise_name",
-    "region_code",
-    "industry_code",
-    "output_value",
-    "value_added",
-];
+/// Required columns of `industry_monthly.csv`, in the contract's order
+/// (`load/contract.rs`).
+pub const INDUSTRY_COLUMNS: [&str; 7] = contract::ENTERPRISES.names(true);
 
 /// Optional flow columns of `industry_monthly.csv`: 销售产值 and 出口交货值,
 /// 万元 at current prices. When present they are validated and aggregated
 /// like output value; an empty field counts as 0.
-pub const OPTIONAL_FLOWS: [&str; 2] = ["sales_value", "export_value"];
-
-/// Columns the contract allows but does not require, in any file.
-const OPTIONAL_COLUMNS: [&str; 3] = ["short_name", "sales_value", "export_value"];
+pub const OPTIONAL_FLOWS: [&str; 2] = contract::ENTERPRISES.names(false);
 
 /// A region from `regions.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -568,17 +559,21 @@ struct CsvInput {
     /// What the reader reads: the file, or its text decoded from GB18030.
     source: text::Source,
     reader: csv::Reader<text::Reader>,
+    /// The contract's table the file holds.
+    table: &'static contract::Table,
     /// Index of each required column in the file's header.
     index: HashMap<&'static str, usize>,
     header: csv::StringRecord,
 }
 
 impl CsvInput {
-    /// Opens `path` and finds `required` columns in its header, in any order.
-    /// Extra columns are allowed. Reports a missing file, an empty file, a
-    /// file in no encoding the run reads, and every missing or duplicated
-    /// column; notes a file read as GB18030.
-    fn open(path: &Path, required: &[&'static str], errors: &mut Errors) -> Option<CsvInput> {
+    /// Opens `path`, which holds `table`, and finds its required columns in
+    /// the header, in any order. Other columns are allowed (a warning names
+    /// those the contract does not know). Reports a missing file, an empty
+    /// file, a file in no encoding the run reads, and every missing or
+    /// duplicated column; notes a file read as GB18030.
+    fn open(path: &Path, table: &'static contract::Table, errors: &mut Errors) -> Option<CsvInput> {
+        let required: Vec<&'static str> = table.required().collect();
         let opened = text::Source::open(path, errors.encoding).and_then(|(source, note)| {
             let reader = source
                 .reader()
@@ -620,7 +615,7 @@ impl CsvInput {
         let header = header.clone();
         let mut index = HashMap::default();
         let mut ok = true;
-        for &name in required {
+        for &name in &required {
             let positions: Vec<usize> = header
                 .iter()
                 .enumerate()
@@ -654,7 +649,7 @@ impl CsvInput {
                 }
             }
         }
-        let allowed = |h: &str| required.contains(&h) || OPTIONAL_COLUMNS.contains(&h);
+        let allowed = |h: &str| table.columns.iter().any(|c| c.name == h);
         for extra in header.iter().map(str::trim).filter(|h| !allowed(h)) {
             errors.warnings.push(format!(
                 "{}: column `{extra}` is not in the data contract and is ignored",
@@ -665,6 +660,7 @@ impl CsvInput {
             path: path.to_path_buf(),
             source,
             reader,
+            table,
             index,
             header,
         })
@@ -686,6 +682,7 @@ impl CsvInput {
                     let line = record.position().map_or(0, |p| lines.at(p));
                     let rec = Record {
                         path: &self.path,
+                        table: self.table,
                         line,
                         record: &record,
                         index: &self.index,
@@ -708,6 +705,7 @@ impl CsvInput {
 /// One record of a [`CsvInput`].
 struct Record<'a> {
     path: &'a Path,
+    table: &'static contract::Table,
     line: u64,
     record: &'a csv::StringRecord,
     index: &'a HashMap<&'static str, usize>,
@@ -737,50 +735,46 @@ impl Record<'_> {
         DataError::at(self.path, self.line, Some(column), message)
     }
 
-    /// A non-empty text field.
-    fn text(&self, column: &str, what: &str, errors: &mut Errors) -> Option<String> {
-        let value = self.get(column);
-        if value.is_empty() {
-            errors.push(self.error(column, format!("empty; expected {what}")));
-            None
-        } else {
-            Some(value.to_string())
+    /// The field of `column` checked against the contract; a message when
+    /// it breaks the rule.
+    fn checked(&self, column: &str, errors: &mut Errors) -> Option<contract::Checked<'_>> {
+        let kind = self.table.column(column).kind;
+        kind.check(self.get(column))
+            .map_err(|message| errors.push(self.error(column, message)))
+            .ok()
+    }
+
+    /// [`Record::checked`] of a text column, as owned text.
+    fn text(&self, column: &str, errors: &mut Errors) -> Option<String> {
+        match self.checked(column, errors)? {
+            contract::Checked::Text(text) => Some(text.to_string()),
+            _ => None,
         }
     }
 
-    /// A finite number, at least `min` if given.
-    fn number(
-        &self,
-        column: &str,
-        what: &str,
-        min: Option<f64>,
-        errors: &mut Errors,
-    ) -> Option<f64> {
-        let raw = self.get(column);
-        let parsed = finite(raw);
-        match parsed {
-            Some(v) if min.is_none_or(|m| v >= m) => Some(v),
-            Some(v) => {
-                errors.push(self.error(column, format!("found {v}; expected {what}")));
-                None
-            }
-            None => {
-                errors.push(self.error(column, format!("found `{raw}`; expected {what}")));
-                None
-            }
+    /// [`Record::checked`] of a number column.
+    fn number(&self, column: &str, errors: &mut Errors) -> Option<f64> {
+        match self.checked(column, errors)? {
+            contract::Checked::Number(value) => Some(value),
+            _ => None,
         }
     }
 
+    /// [`Record::checked`] of the `month` column.
     fn month(&self, errors: &mut Errors) -> Option<(i32, u8)> {
-        let raw = self.get("month");
-        let parsed = parse_month(raw);
-        if parsed.is_none() {
-            errors.push(self.error(
-                "month",
-                format!("found `{raw}`; expected a month as YYYY-MM, such as 2024-06"),
-            ));
+        match self.checked("month", errors)? {
+            contract::Checked::Month(year, month) => Some((year, month)),
+            _ => None,
         }
-        parsed
+    }
+
+    /// Reports the field of a [`contract::Kind::Listed`] column whose code
+    /// the reader's list does not hold (`known` false).
+    fn listed(&self, column: &str, known: bool, errors: &mut Errors) {
+        if !known {
+            let kind = self.table.column(column).kind;
+            errors.push(self.error(column, kind.unlisted(self.get(column))));
+        }
     }
 }
 
@@ -916,28 +910,19 @@ pub fn read_text(path: &Path, encoding: Encoding) -> std::result::Result<Vec<u8>
         })
 }
 
-fn is_region_code(code: &str) -> bool {
-    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// Reads `regions.csv`: exactly one row without a parent (the prefecture);
 /// the county-level units name it as their parent.
 fn read_regions(path: &Path, errors: &mut Errors) -> Option<(Region, Vec<Region>)> {
-    let input = CsvInput::open(path, &["region_code", "name", "parent_code"], errors)?;
+    let input = CsvInput::open(path, &contract::REGIONS, errors)?;
     let before = errors.list.len();
     let mut roots: Vec<(u64, Region)> = Vec::new();
     let mut children: Vec<(u64, Region, String)> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
-        let code = rec.get("region_code");
-        if !is_region_code(code) {
-            errors.push(rec.error(
-                "region_code",
-                format!("found `{code}`; expected a six-digit GB/T 2260 code"),
-            ));
+        let Some(code) = rec.text("region_code", errors) else {
             return;
-        }
-        if let Some(first) = seen.insert(code.to_string(), rec.line) {
+        };
+        if let Some(first) = seen.insert(code.clone(), rec.line) {
             errors.push(rec.error(
                 "region_code",
                 format!(
@@ -947,12 +932,12 @@ fn read_regions(path: &Path, errors: &mut Errors) -> Option<(Region, Vec<Region>
             ));
             return;
         }
-        let Some(name) = rec.text("name", "the region's name", errors) else {
+        let Some(name) = rec.text("name", errors) else {
             return;
         };
         let short = rec.optional("short_name").unwrap_or(&name).to_string();
         let region = Region {
-            code: code.to_string(),
+            code,
             name,
             short_name: short,
         };
@@ -1012,19 +997,14 @@ fn read_regions(path: &Path, errors: &mut Errors) -> Option<(Region, Vec<Region>
 }
 
 fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
-    let input = CsvInput::open(path, &["industry_code", "name"], errors)?;
+    let input = CsvInput::open(path, &contract::INDUSTRIES, errors)?;
     let mut industries = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
-        let code = rec.get("industry_code");
-        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            errors.push(rec.error(
-                "industry_code",
-                format!("found `{code}`; expected a two-digit GB/T 4754 division"),
-            ));
+        let Some(code) = rec.text("industry_code", errors) else {
             return;
-        }
-        if let Some(first) = seen.insert(code.to_string(), rec.line) {
+        };
+        if let Some(first) = seen.insert(code.clone(), rec.line) {
             errors.push(rec.error(
                 "industry_code",
                 format!(
@@ -1034,10 +1014,10 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
             ));
             return;
         }
-        if let Some(name) = rec.text("name", "the division's name", errors) {
+        if let Some(name) = rec.text("name", errors) {
             let short = rec.get("short_name");
             industries.push(Industry {
-                code: code.to_string(),
+                code,
                 name,
                 short_name: (!short.is_empty()).then(|| short.to_string()),
             });
@@ -1115,8 +1095,7 @@ pub fn locate(data: &Dataset, wanted: &HashSet<(u32, i32)>) -> Result<Located> {
     // The enterprise rows number identifiers in the order they first appear.
     let mut numbers: HashMap<String, u32> = HashMap::default();
     let mut errors = Errors::default();
-    let required = ["enterprise_id", "enterprise_name", "month"];
-    let Some(input) = CsvInput::open(path, &required, &mut errors) else {
+    let Some(input) = CsvInput::open(path, &contract::ENTERPRISES, &mut errors) else {
         return Err(errors.into_error());
     };
     input.for_each(&mut errors, |rec, _| {
@@ -1141,42 +1120,27 @@ pub fn locate(data: &Dataset, wanted: &HashSet<(u32, i32)>) -> Result<Located> {
 /// each names a division of `industries.csv` once.
 fn read_groups(path: &Path, industries: &[Industry], errors: &mut Errors) -> Vec<IndustryGroup> {
     let mut groups: Vec<IndustryGroup> = Vec::new();
-    let Some(input) = CsvInput::open(path, &["group", "name", "industry_code"], errors) else {
+    let Some(input) = CsvInput::open(path, &contract::GROUPS, errors) else {
         return groups;
     };
     input.for_each(errors, |rec, errors| {
-        let key = rec.get("group");
-        if key.is_empty()
-            || !key
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            errors.push(rec.error(
-                "group",
-                format!("found `{key}`; expected a key of a-z, 0-9 and _, such as equipment"),
-            ));
+        let Some(key) = rec.text("group", errors) else {
             return;
-        }
-        let Some(name) = rec.text(
-            "name",
-            "the group's name in prose, such as 装备制造业",
-            errors,
-        ) else {
+        };
+        let Some(name) = rec.text("name", errors) else {
             return;
         };
         let code = rec.get("industry_code");
-        let Some(division) = industries.iter().position(|i| i.code == code) else {
-            errors.push(rec.error(
-                "industry_code",
-                format!("found `{code}`; expected a division code from {INDUSTRIES_FILE}"),
-            ));
+        let division = industries.iter().position(|i| i.code == code);
+        rec.listed("industry_code", division.is_some(), errors);
+        let Some(division) = division else {
             return;
         };
         let at = match groups.iter().position(|g| g.key == key) {
             Some(at) => at,
             None => {
                 groups.push(IndustryGroup {
-                    key: key.to_string(),
+                    key: key.clone(),
                     name: name.clone(),
                     industries: Vec::new(),
                 });
@@ -1276,7 +1240,7 @@ impl TableBuilder {
 /// Validates `price_index.csv`: `month`, `industry_code` (a division or `all`),
 /// `index` (same month of the previous year = 100).
 fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) -> Table {
-    let Some(input) = CsvInput::open(path, &["month", "industry_code", "index"], errors) else {
+    let Some(input) = CsvInput::open(path, &contract::PRICE_INDEX, errors) else {
         return Table::default();
     };
     // Typed like the enterprise rows: month as `year * 100 + month`, the
@@ -1287,18 +1251,8 @@ fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) -
         let month = rec.month(errors);
         let code = rec.get("industry_code");
         let division = industries.iter().position(|i| i.code == code);
-        if code != "all" && division.is_none() {
-            errors.push(rec.error(
-                "industry_code",
-                format!("found `{code}`; expected `all` or a division from {INDUSTRIES_FILE}"),
-            ));
-        }
-        let index = rec.number(
-            "index",
-            "a positive index (same month last year = 100)",
-            Some(f64::MIN_POSITIVE),
-            errors,
-        );
+        rec.listed("industry_code", code == "all" || division.is_some(), errors);
+        let index = rec.number("index", errors);
         months.push(month.map(|(y, m)| month_number(y, m)));
         divisions.push(division.map(|d| d as u32));
         indices.push(index);
@@ -1330,7 +1284,7 @@ fn read_price_index(path: &Path, industries: &[Industry], errors: &mut Errors) -
 /// county-level unit; the prefecture's figure pools their days), `aqi` (zero
 /// or more), one reading per region and day.
 fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Table {
-    let Some(input) = CsvInput::open(path, &["date", "region_code", "aqi"], errors) else {
+    let Some(input) = CsvInput::open(path, &contract::AIR_QUALITY, errors) else {
         return Table::default();
     };
     let mut table = TableBuilder::new(&["date", "region_code"], &["aqi"]);
@@ -1338,28 +1292,14 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
     let mut seen: HashMap<(i32, usize), u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
         let date = rec.get("date");
-        let day = parse_month(date.get(..7).unwrap_or("")).and_then(|(y, m)| {
-            let day = date
-                .get(8..)
-                .and_then(|d| (d.len() == 2).then(|| d.parse::<u8>().ok()).flatten())?;
-            (date.as_bytes().get(7) == Some(&b'-') && date_exists(y, m, day))
-                .then(|| y * 10_000 + i32::from(m) * 100 + i32::from(day))
-        });
-        if day.is_none() {
-            errors.push(rec.error(
-                "date",
-                format!("found `{date}`; expected a date as YYYY-MM-DD, such as 2024-06-30"),
-            ));
-        }
+        let day = match rec.checked("date", errors) {
+            Some(contract::Checked::Day(day)) => Some(day),
+            _ => None,
+        };
         let code = rec.get("region_code");
         let county = counties.iter().position(|r| r.code == code);
-        if county.is_none() {
-            errors.push(rec.error(
-                "region_code",
-                format!("found `{code}`; expected a county-level code from {REGIONS_FILE}"),
-            ));
-        }
-        let aqi = rec.number("aqi", "an AQI of zero or more", Some(0.0), errors);
+        rec.listed("region_code", county.is_some(), errors);
+        let aqi = rec.number("aqi", errors);
         table.push(rec, &[aqi]);
         if let (Some(day), Some(county)) = (day, county)
             && let Some(first) = seen.insert((day, county), rec.line)
@@ -1380,58 +1320,29 @@ fn read_air_quality(path: &Path, counties: &[Region], errors: &mut Errors) -> Ta
 /// (0–4), `aggregation` (`sum`, `mean` or `last`).
 fn read_catalog(path: &Path, errors: &mut Errors) -> Vec<CatalogEntry> {
     let mut catalog: Vec<CatalogEntry> = Vec::new();
-    let required = ["indicator", "name", "unit", "decimals", "aggregation"];
-    let Some(input) = CsvInput::open(path, &required, errors) else {
+    let Some(input) = CsvInput::open(path, &contract::CATALOG, errors) else {
         return catalog;
     };
     input.for_each(errors, |rec, errors| {
-        let key = rec.get("indicator");
-        if key.is_empty()
-            || !key
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            errors.push(rec.error(
-                "indicator",
-                format!("found `{key}`; expected a key of a-z, 0-9 and _, such as tourist_visits"),
-            ));
+        let Some(key) = rec.text("indicator", errors) else {
             return;
-        }
+        };
         if catalog.iter().any(|c| c.indicator == key) {
             errors.push(rec.error("indicator", format!("indicator {key} is listed twice")));
             return;
         }
-        let name = rec.text(
-            "name",
-            "the indicator's name in prose, such as 接待游客",
-            errors,
-        );
-        let decimals = rec.get("decimals");
-        let decimals = match decimals.parse::<u8>() {
-            Ok(d) if d <= 4 => Some(d),
-            _ => {
-                errors.push(rec.error(
-                    "decimals",
-                    format!("found `{decimals}`; expected a whole number from 0 to 4"),
-                ));
-                None
-            }
+        let name = rec.text("name", errors);
+        let decimals = match rec.checked("decimals", errors) {
+            Some(contract::Checked::Decimals(d)) => Some(d),
+            _ => None,
         };
-        let aggregation = match rec.get("aggregation") {
-            "sum" => Some(Aggregation::Sum),
-            "mean" => Some(Aggregation::Mean),
-            "last" => Some(Aggregation::Last),
-            other => {
-                errors.push(rec.error(
-                    "aggregation",
-                    format!("found `{other}`; expected sum, mean or last"),
-                ));
-                None
-            }
+        let aggregation = match rec.checked("aggregation", errors) {
+            Some(contract::Checked::Aggregation(a)) => Some(a),
+            _ => None,
         };
         if let (Some(name), Some(decimals), Some(aggregation)) = (name, decimals, aggregation) {
             catalog.push(CatalogEntry {
-                indicator: key.to_string(),
+                indicator: key,
                 name,
                 unit: rec.get("unit").to_string(),
                 decimals,
@@ -1452,8 +1363,7 @@ fn read_indicators(
     catalog: &[CatalogEntry],
     errors: &mut Errors,
 ) -> Table {
-    let required = ["month", "region_code", "indicator", "value"];
-    let Some(input) = CsvInput::open(path, &required, errors) else {
+    let Some(input) = CsvInput::open(path, &contract::INDICATORS, errors) else {
         return Table::default();
     };
     let mut table = TableBuilder::new(&["month", "region_code", "indicator"], &["value"]);
@@ -1466,20 +1376,14 @@ fn read_indicators(
     input.for_each(errors, |rec, errors| {
         let month = rec.month(errors);
         let code = rec.get("region_code");
-        if !codes.contains(code) {
-            errors.push(rec.error(
-                "region_code",
-                format!("found `{code}`; expected a code from {REGIONS_FILE}"),
-            ));
-        }
+        rec.listed("region_code", codes.contains(code), errors);
         let key = rec.get("indicator");
-        if !catalog.iter().any(|c| c.indicator == key) {
-            errors.push(rec.error(
-                "indicator",
-                format!("found `{key}`; expected an indicator listed in {CATALOG_FILE}"),
-            ));
-        }
-        let value = rec.number("value", "a number", None, errors);
+        rec.listed(
+            "indicator",
+            catalog.iter().any(|c| c.indicator == key),
+            errors,
+        );
+        let value = rec.number("value", errors);
         table.push(rec, &[value]);
         if let Some((y, m)) = month
             && let Some(first) = seen.insert(

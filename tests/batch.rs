@@ -238,13 +238,100 @@ fn bad_parquet_rows_are_named() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     for piece in [
-        "industry_monthly.parquet:2: column `month`: row 2: found `2024-13`; expected a month YYYY-MM",
-        "industry_monthly.parquet:4: column `region_code`: row 4: found `999999`; expected a county-level code from regions.csv",
-        "industry_monthly.parquet:4: column `output_value`: row 4: found `-1.0`; expected a number of 万元, zero or more",
-        "industry_monthly.parquet:3: column `enterprise_id`: enterprise E1 has two rows for 2024-01 (rows 1 and 3)",
+        "industry_monthly.parquet: row 2: column `month`: found `2024-13`; expected a month as YYYY-MM, such as 2024-06",
+        "industry_monthly.parquet: row 4: column `region_code`: found `999999`; expected a county-level code from regions.csv",
+        "industry_monthly.parquet: row 4: column `output_value`: found -1; expected a number of 万元, zero or more",
+        "industry_monthly.parquet: row 3: column `enterprise_id`: enterprise E1 has two rows for 2024-01 (rows 1 and 3)",
     ] {
         assert!(err.contains(piece), "{piece}\n--- stderr:\n{err}");
     }
+}
+
+/// The same broken rows as CSV and as Parquet: the same messages, word for
+/// word, the CSV's at its lines and the Parquet's at its rows (one data
+/// contract behind both readers).
+#[test]
+fn csv_and_parquet_break_the_same_rules_in_the_same_words() {
+    use polars::prelude::*;
+    let rows = [
+        // month, id, region, division, output, value added, sales
+        ("2024-01", "E1", "222401", "13", 10.0, 3.0, Some(4.0)),
+        ("2024-13", "E2", "222401", "13", 5.0, 1.0, None),
+        ("2024-01", "", "222401", "13", 5.0, 1.0, None),
+        ("2024-01", "E4", "999999", "99", -1.0, f64::NAN, Some(-2.0)),
+    ];
+    let mut csv = String::from(
+        "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added,sales_value\n",
+    );
+    for (month, id, region, division, output, added, sales) in rows {
+        let sales = sales.map(|v: f64| v.to_string()).unwrap_or_default();
+        csv += &format!("{month},{id},甲,{region},{division},{output},{added},{sales}\n");
+    }
+    let mut frame = df!(
+        "month" => rows.map(|r| r.0),
+        "enterprise_id" => rows.map(|r| r.1),
+        "enterprise_name" => rows.map(|_| "甲"),
+        "region_code" => rows.map(|r| r.2),
+        "industry_code" => rows.map(|r| r.3),
+        "output_value" => rows.map(|r| r.4),
+        "value_added" => rows.map(|r| r.5),
+        "sales_value" => rows.map(|r| r.6),
+    )
+    .unwrap();
+    let mut messages = |file: &str| -> Vec<String> {
+        let data = tempfile::tempdir().unwrap();
+        for name in ["regions.csv", "industries.csv"] {
+            std::fs::copy(repo().join("data").join(name), data.path().join(name)).unwrap();
+        }
+        let path = data.path().join(file);
+        if file.ends_with(".csv") {
+            std::fs::write(&path, &csv).unwrap();
+        } else {
+            let out = std::fs::File::create(&path).unwrap();
+            ParquetWriter::new(out).finish(&mut frame).unwrap();
+        }
+        let out_dir = tempfile::tempdir().unwrap();
+        let out = review(&[
+            "--period",
+            "M01",
+            "--year",
+            "2024",
+            "--data",
+            data.path().to_str().unwrap(),
+            "--out",
+            out_dir.path().to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        // `file:3: column …` (a line) and `file: row 2: column …` (a row)
+        // both become `row 2: column …`.
+        stderr(&out)
+            .lines()
+            .filter_map(|line| {
+                let rest = line.split_once(file)?.1;
+                Some(match rest.strip_prefix(": row ") {
+                    Some(rest) => format!("row {rest}"),
+                    None => {
+                        let (at, rest) = rest.strip_prefix(':')?.split_once(':')?;
+                        format!("row {}:{rest}", at.parse::<u64>().ok()? - 1)
+                    }
+                })
+            })
+            .collect()
+    };
+    let from_csv = messages("industry_monthly.csv");
+    assert_eq!(
+        from_csv,
+        [
+            "row 2: column `month`: found `2024-13`; expected a month as YYYY-MM, such as 2024-06",
+            "row 3: column `enterprise_id`: empty; expected the enterprise's identifier",
+            "row 4: column `region_code`: found `999999`; expected a county-level code from regions.csv",
+            "row 4: column `industry_code`: found `99`; expected a division code from industries.csv",
+            "row 4: column `output_value`: found -1; expected a number of 万元, zero or more",
+            "row 4: column `value_added`: found `NaN`; expected a number of 万元",
+            "row 4: column `sales_value`: found -2; expected a number of 万元, zero or more",
+        ]
+    );
+    assert_eq!(messages("industry_monthly.parquet"), from_csv);
 }
 
 /// A county-level unit with no 规上 enterprise in the period (small counties

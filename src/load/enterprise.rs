@@ -20,8 +20,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::{
-    CsvInput, EnterpriseMonths, Errors, INDUSTRIES_FILE, INDUSTRY_COLUMNS, Industry, MonthSet,
-    OPTIONAL_FLOWS, REGIONS_FILE, Region, finite,
+    CsvInput, EnterpriseMonths, Errors, Industry, MonthSet, OPTIONAL_FLOWS, Region, contract,
 };
 use crate::error::DataError;
 use crate::period::{month_key, parse_month};
@@ -355,7 +354,8 @@ struct Row {
     optional: [Option<f64>; OPTIONAL_FLOWS.len()],
 }
 
-/// Where the contract's columns are in the file, and the codes they may hold.
+/// Where the contract's columns are in the file, the codes they may hold,
+/// and the contract's kinds of their numbers.
 struct Layout {
     width: usize,
     month: usize,
@@ -364,8 +364,11 @@ struct Layout {
     industry: usize,
     output: usize,
     value_added: usize,
-    /// The optional flow columns the file has, with their position.
-    optional: Vec<(&'static str, usize)>,
+    /// The optional flow columns the file has, with their position and
+    /// kind.
+    optional: Vec<(&'static str, usize, contract::Kind)>,
+    /// The kinds of `output` and `value_added`.
+    numbers: [contract::Kind; 2],
     regions: Codes,
     industries: Codes,
     /// The months of the year whose rows are kept (every row is checked).
@@ -395,8 +398,9 @@ fn read_in(
     errors: &mut Errors,
     block: Option<usize>,
 ) -> Option<(MonthSet, Vec<&'static str>, EnterpriseRows)> {
-    let input = CsvInput::open(path, &INDUSTRY_COLUMNS, errors)?;
+    let input = CsvInput::open(path, &contract::ENTERPRISES, errors)?;
     let position = |name: &str| input.header.iter().position(|h| h.trim() == name);
+    let kind = |name: &str| contract::ENTERPRISES.column(name).kind;
     let layout = Layout {
         width: input.header.len(),
         month: input.index["month"],
@@ -407,13 +411,14 @@ fn read_in(
         value_added: input.index["value_added"],
         optional: OPTIONAL_FLOWS
             .into_iter()
-            .filter_map(|c| Some((c, position(c)?)))
+            .filter_map(|c| Some((c, position(c)?, kind(c))))
             .collect(),
+        numbers: ["output_value", "value_added"].map(kind),
         regions: Codes::new(counties.iter().map(|r| r.code.as_str())),
         industries: Codes::new(industries.iter().map(|d| d.code.as_str())),
         keep,
     };
-    let optional: Vec<&'static str> = layout.optional.iter().map(|(c, _)| *c).collect();
+    let optional: Vec<&'static str> = layout.optional.iter().map(|(c, ..)| *c).collect();
     let start = input.reader.position().byte();
     let fast =
         block.and_then(|block| fast::read(path, &input.source, start, &layout, counties, block));
@@ -459,37 +464,16 @@ fn careful(
             }
         }
         let month = rec.month(errors);
-        let id = rec.text("enterprise_id", "the enterprise's identifier", errors);
-        if region.is_none() {
-            errors.push(rec.error(
-                "region_code",
-                format!(
-                    "found `{}`; expected a county-level code from {REGIONS_FILE}",
-                    rec.get("region_code")
-                ),
-            ));
-        }
+        let id = rec.text("enterprise_id", errors);
+        rec.listed("region_code", region.is_some(), errors);
         let industry = layout.industries.get(rec.get("industry_code"));
-        if industry.is_none() {
-            errors.push(rec.error(
-                "industry_code",
-                format!(
-                    "found `{}`; expected a division code from {INDUSTRIES_FILE}",
-                    rec.get("industry_code")
-                ),
-            ));
-        }
-        let output = rec.number(
-            "output_value",
-            "a number of 万元, zero or more",
-            Some(0.0),
-            errors,
-        );
-        let value_added = rec.number("value_added", "a number of 万元", None, errors);
+        rec.listed("industry_code", industry.is_some(), errors);
+        let output = rec.number("output_value", errors);
+        let value_added = rec.number("value_added", errors);
         let mut optional = [None; OPTIONAL_FLOWS.len()];
-        for (value, &(column, _)) in optional.iter_mut().zip(&layout.optional) {
+        for (value, &(column, ..)) in optional.iter_mut().zip(&layout.optional) {
             *value = match rec.optional(column) {
-                Some(_) => rec.number(column, "a number of 万元, zero or more", Some(0.0), errors),
+                Some(_) => rec.number(column, errors),
                 None => None,
             };
         }
@@ -558,8 +542,7 @@ mod fast {
     use rayon::prelude::*;
 
     use super::{
-        Columns, Guess, Keys, Layout, MonthSet, OPTIONAL_FLOWS, Region, Row, finite, month_number,
-        moves,
+        Columns, Guess, Keys, Layout, MonthSet, OPTIONAL_FLOWS, Region, Row, month_number, moves,
     };
     use crate::load::text::Source;
     use crate::period::parse_month;
@@ -776,13 +759,14 @@ mod fast {
             };
             let region = layout.regions.get(field(layout.region)?)?;
             let industry = layout.industries.get(field(layout.industry)?)?;
-            let output = finite(field(layout.output)?).filter(|v| *v >= 0.0)?;
-            let value_added = finite(field(layout.value_added)?)?;
+            let [output_kind, value_added_kind] = layout.numbers;
+            let output = output_kind.number(field(layout.output)?)?;
+            let value_added = value_added_kind.number(field(layout.value_added)?)?;
             let mut optional = [None; OPTIONAL_FLOWS.len()];
-            for (value, &(_, i)) in optional.iter_mut().zip(&layout.optional) {
+            for (value, &(_, i, kind)) in optional.iter_mut().zip(&layout.optional) {
                 let raw = field(i)?;
                 if !raw.is_empty() {
-                    *value = Some(finite(raw).filter(|v| *v >= 0.0)?);
+                    *value = Some(kind.number(raw)?);
                 }
             }
             self.columns.push(&Row {

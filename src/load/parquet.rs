@@ -1,18 +1,16 @@
 //! `industry_monthly.parquet`: the enterprise-month rows in Parquet, with
-//! the same columns as the CSV. Checked with Polars queries instead of row
-//! by row (a Parquet file has no lines: messages give the 1-based row), with
-//! the same rules: known months, regions and divisions, an identifier, finite
-//! numbers and non-negative output, one row per enterprise and month.
+//! the same columns as the CSV. The contract's rules (`contract.rs`) run as
+//! Polars expressions instead of row by row, and the rows that break one get
+//! the contract's messages (a Parquet file has no lines: messages give the
+//! 1-based row); one row per enterprise and month is checked as the CSV's.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{
-    EnterpriseMonths, EnterpriseRows, Errors, INDUSTRY_COLUMNS, Industry, MonthSet, OPTIONAL_FLOWS,
-    Region, parse_month,
-};
+use super::contract::{self, Bound, ENTERPRISES, Kind};
+use super::{EnterpriseMonths, EnterpriseRows, Errors, Industry, MonthSet, Region, parse_month};
 use crate::error::DataError;
 
 /// Scans the file lazily (the aggregate stage uses this too).
@@ -54,37 +52,31 @@ pub(super) fn read(
         }
     };
     let mut missing = false;
-    for column in INDUSTRY_COLUMNS {
-        match schema.get(column) {
-            None => {
-                errors.push(DataError::file(path, format!("missing column `{column}`")));
-                missing = true;
+    let mut optional: Vec<&'static str> = Vec::new();
+    for column in ENTERPRISES.columns {
+        let number = matches!(column.kind, Kind::Number(..));
+        let problem = match schema.get(column.name) {
+            None if column.required => format!("missing column `{}`", column.name),
+            None => continue,
+            Some(dtype) if number && !dtype.is_primitive_numeric() => {
+                format!("column `{}` is {dtype}; expected numbers", column.name)
             }
-            Some(dtype) => {
-                let numeric = matches!(column, "output_value" | "value_added");
-                if numeric && !dtype.is_primitive_numeric() {
-                    errors.push(DataError::file(
-                        path,
-                        format!("column `{column}` is {dtype}; expected numbers"),
-                    ));
-                    missing = true;
-                } else if !numeric && !matches!(dtype, DataType::String) {
-                    errors.push(DataError::file(
-                        path,
-                        format!("column `{column}` is {dtype}; expected text"),
-                    ));
-                    missing = true;
+            Some(dtype) if !number && !matches!(dtype, DataType::String) => {
+                format!("column `{}` is {dtype}; expected text", column.name)
+            }
+            Some(_) => {
+                if !column.required {
+                    optional.push(column.name);
                 }
+                continue;
             }
-        }
+        };
+        errors.push(DataError::file(path, problem));
+        missing = true;
     }
     if missing {
         return None;
     }
-    let optional: Vec<&'static str> = OPTIONAL_FLOWS
-        .into_iter()
-        .filter(|c| schema.get(c).is_some_and(|d| d.is_primitive_numeric()))
-        .collect();
     let run = |plan: LazyFrame| {
         plan.collect_with_engine(Engine::Streaming)
             .map(|result| result.unwrap_single())
@@ -109,73 +101,53 @@ pub(super) fn read(
         }
     }
     if months.is_empty() {
-        errors.push(DataError::file(path, "has no rows with a month YYYY-MM"));
+        let expected = Kind::Month.expected();
+        errors.push(DataError::file(path, format!("has no row with {expected}")));
         return None;
     }
 
-    // Every row that breaks a rule, the first ones only.
+    // Every row that breaks a rule of the contract, the first ones only;
+    // the messages are the contract's, as the CSV's are.
     let list = |values: Vec<String>| lit(Series::new("".into(), values)).implode(false);
-    let county_codes: Vec<String> = counties.iter().map(|r| r.code.clone()).collect();
-    let industry_codes: Vec<String> = industries.iter().map(|i| i.code.clone()).collect();
-    let rules: Vec<(&str, Expr, String)> = vec![
-        (
-            "month",
-            col("month").is_in(list(good), false).not().fill_null(true),
-            "expected a month YYYY-MM".into(),
-        ),
-        (
-            "enterprise_id",
-            col("enterprise_id")
-                .str()
-                .strip_chars(lit(NULL))
-                .eq(lit(""))
-                .fill_null(true),
-            "expected the enterprise's identifier".into(),
-        ),
-        (
-            "region_code",
-            col("region_code")
-                .is_in(list(county_codes), false)
-                .not()
-                .fill_null(true),
-            format!("expected a county-level code from {}", super::REGIONS_FILE),
-        ),
-        (
-            "industry_code",
-            col("industry_code")
-                .is_in(list(industry_codes), false)
-                .not()
-                .fill_null(true),
-            format!("expected a division code from {}", super::INDUSTRIES_FILE),
-        ),
-        (
-            "output_value",
-            col("output_value")
-                .cast(DataType::Float64)
-                .is_finite()
-                .not()
-                .or(col("output_value").cast(DataType::Float64).lt(lit(0.0)))
-                .fill_null(true),
-            "expected a number of 万元, zero or more".into(),
-        ),
-        (
-            "value_added",
-            col("value_added")
-                .cast(DataType::Float64)
-                .is_finite()
-                .not()
-                .fill_null(true),
-            "expected a number of 万元".into(),
-        ),
-    ];
+    let listed = |name: &str| -> Vec<String> {
+        match name {
+            "region_code" => counties.iter().map(|r| r.code.clone()).collect(),
+            _ => industries.iter().map(|i| i.code.clone()).collect(),
+        }
+    };
+    let rules: Vec<(&contract::Column, Expr)> = ENTERPRISES
+        .columns
+        .iter()
+        .filter(|c| c.required || optional.contains(&c.name))
+        .filter_map(|column| {
+            let field = col(column.name);
+            let number = field.clone().cast(DataType::Float64);
+            let broken = match column.kind {
+                Kind::Month => field.is_in(list(good.clone()), false).not(),
+                Kind::Text(_) => field.str().strip_chars(lit(NULL)).eq(lit("")),
+                Kind::Listed(_) => field.is_in(list(listed(column.name)), false).not(),
+                Kind::Number(_, bound) => {
+                    let outside = match bound {
+                        None => lit(false),
+                        Some(Bound::Zero) => number.clone().lt(lit(0.0)),
+                        Some(Bound::Positive) => number.clone().lt_eq(lit(0.0)),
+                    };
+                    number.is_finite().not().or(outside)
+                }
+                _ => return None,
+            };
+            // An empty optional flow counts as 0, as in the CSV.
+            Some((column, broken.fill_null(column.required)))
+        })
+        .collect();
     frame = frame.with_row_index("row", Some(1));
     let flags: Vec<Expr> = rules
         .iter()
-        .map(|(name, rule, _)| rule.clone().alias(format!("bad_{name}")))
+        .map(|(column, rule)| rule.clone().alias(format!("bad_{}", column.name)))
         .collect();
     let any = rules
         .iter()
-        .map(|(_, rule, _)| rule.clone())
+        .map(|(_, rule)| rule.clone())
         .reduce(|a, b| a.or(b))
         .expect("rules");
     let bad = frame
@@ -185,9 +157,9 @@ pub(super) fn read(
             [col("row")]
                 .into_iter()
                 .chain(
-                    INDUSTRY_COLUMNS
+                    rules
                         .iter()
-                        .map(|c| col(*c).cast(DataType::String)),
+                        .map(|(column, _)| col(column.name).cast(DataType::String)),
                 )
                 .chain(flags)
                 .collect::<Vec<_>>(),
@@ -195,34 +167,29 @@ pub(super) fn read(
         .limit(crate::error::MAX_DATA_ERRORS as IdxSize);
     match run(bad) {
         Ok(df) => {
+            let cell = |name: &str, i: usize| df.column(name).ok().and_then(|c| c.get(i).ok());
             for i in 0..df.height() {
-                let row = df
-                    .column("row")
-                    .ok()
-                    .and_then(|c| c.get(i).ok())
-                    .and_then(|v| v.extract::<u64>())
-                    .unwrap_or(0);
-                for (name, _, expected) in &rules {
-                    let flagged = df
-                        .column(&format!("bad_{name}"))
-                        .ok()
-                        .and_then(|c| c.get(i).ok())
+                let row = cell("row", i).and_then(|v| v.extract::<u64>()).unwrap_or(0);
+                for (column, _) in &rules {
+                    let flag = format!("bad_{}", column.name);
+                    if !cell(&flag, i)
                         .and_then(|v| v.extract_bool())
-                        .unwrap_or(false);
-                    if flagged {
-                        let found = df
-                            .column(name)
-                            .ok()
-                            .and_then(|c| c.get(i).ok())
-                            .map(|v| v.get_str().map_or("(empty)".to_string(), str::to_string))
-                            .unwrap_or_default();
-                        errors.push(DataError::at(
-                            path,
-                            row,
-                            Some(name),
-                            format!("row {row}: found `{found}`; {expected}"),
-                        ));
+                        .unwrap_or(false)
+                    {
+                        continue;
                     }
+                    let found = cell(column.name, i)
+                        .and_then(|v| v.get_str().map(str::to_string))
+                        .unwrap_or_default();
+                    let found = found.trim();
+                    let message = match column.kind {
+                        Kind::Listed(_) => column.kind.unlisted(found),
+                        kind => kind
+                            .check(found)
+                            .err()
+                            .unwrap_or_else(|| kind.unlisted(found)),
+                    };
+                    errors.push(DataError::at_row(path, row, Some(column.name), message));
                 }
             }
         }
@@ -274,7 +241,7 @@ pub(super) fn read(
     }
     let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
     for (id, month, first, last) in seen.duplicates {
-        errors.push(DataError::at(
+        errors.push(DataError::at_row(
             path,
             last,
             Some("enterprise_id"),

@@ -1,0 +1,435 @@
+//! The data contract, declared once: each input table's columns, which of
+//! them a file must have, and what each field must hold. The CSV readers
+//! check records against it and the Parquet reader builds its Polars rules
+//! from it; every message about a field takes its words from
+//! [`Kind::check`] and [`Kind::unlisted`], so a rule reads the same whether
+//! the careful reader, the fast path's fallback or Parquet finds it broken.
+//!
+//! What needs more than one field (one row per enterprise and month, codes
+//! listed twice, the prefecture as the one root) stays with each file's
+//! reader, which names the columns declared here.
+
+use super::{
+    AIR_QUALITY_FILE, Aggregation, CATALOG_FILE, INDICATORS_FILE, INDUSTRIES_FILE, INDUSTRY_FILE,
+    INDUSTRY_GROUPS_FILE, PRICE_INDEX_FILE, REGIONS_FILE, date_exists, finite,
+};
+use crate::period::parse_month;
+
+/// What a field must hold. Fields are trimmed before they are checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Kind {
+    /// A month, `YYYY-MM`.
+    Month,
+    /// A day that exists, `YYYY-MM-DD`.
+    Date,
+    /// Non-empty text; the words say what it is.
+    Text(&'static str),
+    /// A key of a-z, 0-9 and `_`; the words give an example key.
+    Key(&'static str),
+    /// A six-digit GB/T 2260 region code.
+    RegionCode,
+    /// A two-digit GB/T 4754 division code.
+    DivisionCode,
+    /// A code that another file lists, looked up by the reader; the words
+    /// say which codes, such as "a division code from industries.csv".
+    Listed(&'static str),
+    /// A finite number, at least [`Bound`] when one is given; the words say
+    /// what it is.
+    Number(&'static str, Option<Bound>),
+    /// A whole number of decimals, 0 to 4.
+    Decimals,
+    /// How months combine: `sum`, `mean` or `last`.
+    Aggregation,
+    /// Anything, empty too.
+    Free,
+}
+
+/// The least a number may be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Bound {
+    /// Zero or more.
+    Zero,
+    /// More than zero.
+    Positive,
+}
+
+/// A field that holds what its [`Kind`] asks for, parsed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Checked<'a> {
+    /// [`Kind::Month`]: (year, month).
+    Month(i32, u8),
+    /// [`Kind::Date`]: `year * 10000 + month * 100 + day`.
+    Day(i32),
+    /// [`Kind::Number`].
+    Number(f64),
+    /// [`Kind::Decimals`].
+    Decimals(u8),
+    /// [`Kind::Aggregation`].
+    Aggregation(Aggregation),
+    /// Every other kind: the trimmed text.
+    Text(&'a str),
+}
+
+impl Kind {
+    /// What the field must hold, in the words every message uses.
+    pub(super) fn expected(self) -> String {
+        match self {
+            Kind::Month => "a month as YYYY-MM, such as 2024-06".into(),
+            Kind::Date => "a date as YYYY-MM-DD, such as 2024-06-30".into(),
+            Kind::Text(what) | Kind::Listed(what) | Kind::Number(what, _) => what.into(),
+            Kind::Key(example) => format!("a key of a-z, 0-9 and _, such as {example}"),
+            Kind::RegionCode => "a six-digit GB/T 2260 code".into(),
+            Kind::DivisionCode => "a two-digit GB/T 4754 division".into(),
+            Kind::Decimals => "a whole number from 0 to 4".into(),
+            Kind::Aggregation => "sum, mean or last".into(),
+            Kind::Free => "any text".into(),
+        }
+    }
+
+    /// Checks a trimmed field. The message on failure says what was found
+    /// and what was expected. A [`Kind::Listed`] field is checked for its
+    /// form only (not empty); whether the code is listed is the reader's
+    /// look-up ([`Kind::unlisted`]).
+    pub(super) fn check(self, raw: &str) -> Result<Checked<'_>, String> {
+        let found = || format!("found `{raw}`; expected {}", self.expected());
+        let ok = match self {
+            Kind::Month => parse_month(raw).map(|(y, m)| Checked::Month(y, m)),
+            Kind::Date => day(raw).map(Checked::Day),
+            Kind::Text(_) | Kind::Listed(_) if raw.is_empty() => {
+                return Err(format!("empty; expected {}", self.expected()));
+            }
+            Kind::Key(_) => (!raw.is_empty()
+                && raw
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+            .then_some(Checked::Text(raw)),
+            Kind::RegionCode => digits(raw, 6).then_some(Checked::Text(raw)),
+            Kind::DivisionCode => digits(raw, 2).then_some(Checked::Text(raw)),
+            Kind::Number(what, _) => {
+                let value = finite(raw).ok_or_else(found)?;
+                return self
+                    .number(raw)
+                    .map(Checked::Number)
+                    .ok_or_else(|| format!("found {value}; expected {what}"));
+            }
+            Kind::Decimals => raw
+                .parse::<u8>()
+                .ok()
+                .filter(|&d| d <= 4)
+                .map(Checked::Decimals),
+            Kind::Aggregation => match raw {
+                "sum" => Some(Aggregation::Sum),
+                "mean" => Some(Aggregation::Mean),
+                "last" => Some(Aggregation::Last),
+                _ => None,
+            }
+            .map(Checked::Aggregation),
+            Kind::Text(_) | Kind::Listed(_) | Kind::Free => Some(Checked::Text(raw)),
+        };
+        ok.ok_or_else(found)
+    }
+
+    /// A [`Kind::Number`] field's value when it holds what the kind asks
+    /// for (the fast path's check; [`Kind::check`] words the failure).
+    #[inline]
+    pub(super) fn number(self, raw: &str) -> Option<f64> {
+        let Kind::Number(_, bound) = self else {
+            return None;
+        };
+        finite(raw).filter(|&v| match bound {
+            None => true,
+            Some(Bound::Zero) => v >= 0.0,
+            Some(Bound::Positive) => v > 0.0,
+        })
+    }
+
+    /// The message for a field of the right form whose code the list it
+    /// names does not hold.
+    pub(super) fn unlisted(self, raw: &str) -> String {
+        format!("found `{raw}`; expected {}", self.expected())
+    }
+}
+
+/// `YYYY-MM-DD` of a day that exists, as `year * 10000 + month * 100 + day`.
+fn day(raw: &str) -> Option<i32> {
+    let (year, month) = parse_month(raw.get(..7)?)?;
+    let day = raw.get(8..).filter(|d| d.len() == 2)?.parse::<u8>().ok()?;
+    (raw.as_bytes()[7] == b'-' && date_exists(year, month, day))
+        .then(|| year * 10_000 + i32::from(month) * 100 + i32::from(day))
+}
+
+fn digits(raw: &str, n: usize) -> bool {
+    raw.len() == n && raw.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Column {
+    /// The header's name.
+    pub name: &'static str,
+    /// What its fields hold.
+    pub kind: Kind,
+    /// Whether every file of the table must have it.
+    pub required: bool,
+}
+
+const fn required(name: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        kind,
+        required: true,
+    }
+}
+
+const fn optional(name: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        kind,
+        required: false,
+    }
+}
+
+/// One input table: its file and columns.
+#[derive(Debug)]
+pub(super) struct Table {
+    /// The file's name in the data folder.
+    pub file: &'static str,
+    /// Its columns, required ones in the contract's order.
+    pub columns: &'static [Column],
+}
+
+impl Table {
+    /// The column named `name`.
+    ///
+    /// # Panics
+    /// When the contract does not declare it: a reader asking for a column
+    /// the contract lacks is a bug, caught by the tests of that reader.
+    pub(super) fn column(&self, name: &str) -> &Column {
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("{} declares no column `{name}`", self.file))
+    }
+
+    /// The required columns' names, in order.
+    pub(super) fn required(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.columns.iter().filter(|c| c.required).map(|c| c.name)
+    }
+
+    /// The names of the `N` columns that are `required` (or, with `false`,
+    /// optional), in order, as an array for constants.
+    pub(super) const fn names<const N: usize>(&self, required: bool) -> [&'static str; N] {
+        let mut names = [""; N];
+        let (mut i, mut n) = (0, 0);
+        while i < self.columns.len() {
+            if self.columns[i].required == required {
+                names[n] = self.columns[i].name;
+                n += 1;
+            }
+            i += 1;
+        }
+        assert!(n == N, "the count of columns");
+        names
+    }
+}
+
+/// A county-level code, looked up in `regions.csv`.
+const COUNTY: Kind = Kind::Listed("a county-level code from regions.csv");
+/// An amount in 万元 that cannot be negative (output, sales, exports).
+const FLOW: Kind = Kind::Number("a number of 万元, zero or more", Some(Bound::Zero));
+
+/// `industry_monthly.csv` (or `.parquet`): one row per enterprise and month.
+pub(super) const ENTERPRISES: Table = Table {
+    file: INDUSTRY_FILE,
+    columns: &[
+        required("month", Kind::Month),
+        required("enterprise_id", Kind::Text("the enterprise's identifier")),
+        required("enterprise_name", Kind::Free),
+        required("region_code", COUNTY),
+        required(
+            "industry_code",
+            Kind::Listed("a division code from industries.csv"),
+        ),
+        required("output_value", FLOW),
+        required("value_added", Kind::Number("a number of 万元", None)),
+        optional("sales_value", FLOW),
+        optional("export_value", FLOW),
+    ],
+};
+
+/// `regions.csv`: the prefecture (no parent) and its county-level units.
+pub(super) const REGIONS: Table = Table {
+    file: REGIONS_FILE,
+    columns: &[
+        required("region_code", Kind::RegionCode),
+        required("name", Kind::Text("the region's name")),
+        required("parent_code", Kind::Free),
+        optional("short_name", Kind::Free),
+    ],
+};
+
+/// `industries.csv`: the GB/T 4754 divisions.
+pub(super) const INDUSTRIES: Table = Table {
+    file: INDUSTRIES_FILE,
+    columns: &[
+        required("industry_code", Kind::DivisionCode),
+        required("name", Kind::Text("the division's name")),
+        optional("short_name", Kind::Free),
+    ],
+};
+
+/// `industry_groups.csv`: groups of divisions, a row per division.
+pub(super) const GROUPS: Table = Table {
+    file: INDUSTRY_GROUPS_FILE,
+    columns: &[
+        required("group", Kind::Key("equipment")),
+        required(
+            "name",
+            Kind::Text("the group's name in prose, such as 装备制造业"),
+        ),
+        required(
+            "industry_code",
+            Kind::Listed("a division code from industries.csv"),
+        ),
+    ],
+};
+
+/// `price_index.csv`: producer price indices, a division's or `all`.
+pub(super) const PRICE_INDEX: Table = Table {
+    file: PRICE_INDEX_FILE,
+    columns: &[
+        required("month", Kind::Month),
+        required(
+            "industry_code",
+            Kind::Listed("`all` or a division from industries.csv"),
+        ),
+        required(
+            "index",
+            Kind::Number(
+                "a positive index (same month last year = 100)",
+                Some(Bound::Positive),
+            ),
+        ),
+    ],
+};
+
+/// `air_quality_daily.csv`: a reading per county-level unit and day.
+pub(super) const AIR_QUALITY: Table = Table {
+    file: AIR_QUALITY_FILE,
+    columns: &[
+        required("date", Kind::Date),
+        required("region_code", COUNTY),
+        required(
+            "aqi",
+            Kind::Number("an AQI of zero or more", Some(Bound::Zero)),
+        ),
+    ],
+};
+
+/// `indicator_catalog.csv`: what each indicator is and how months combine.
+pub(super) const CATALOG: Table = Table {
+    file: CATALOG_FILE,
+    columns: &[
+        required("indicator", Kind::Key("tourist_visits")),
+        required(
+            "name",
+            Kind::Text("the indicator's name in prose, such as 接待游客"),
+        ),
+        required("unit", Kind::Free),
+        required("decimals", Kind::Decimals),
+        required("aggregation", Kind::Aggregation),
+    ],
+};
+
+/// `indicators.csv`: a value per month, region and indicator.
+pub(super) const INDICATORS: Table = Table {
+    file: INDICATORS_FILE,
+    columns: &[
+        required("month", Kind::Month),
+        required("region_code", Kind::Listed("a code from regions.csv")),
+        required(
+            "indicator",
+            Kind::Listed("an indicator listed in indicator_catalog.csv"),
+        ),
+        required("value", Kind::Number("a number", None)),
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_says_what_it_found_and_what_it_expected() {
+        let cases = [
+            (
+                Kind::Month,
+                "2024-13",
+                "found `2024-13`; expected a month as YYYY-MM, such as 2024-06",
+            ),
+            (
+                Kind::Date,
+                "2024-02-30",
+                "found `2024-02-30`; expected a date as YYYY-MM-DD, such as 2024-06-30",
+            ),
+            (
+                Kind::Text("the region's name"),
+                "",
+                "empty; expected the region's name",
+            ),
+            (
+                FLOW,
+                "-1",
+                "found -1; expected a number of 万元, zero or more",
+            ),
+            (
+                FLOW,
+                "NaN",
+                "found `NaN`; expected a number of 万元, zero or more",
+            ),
+            (
+                Kind::Decimals,
+                "5",
+                "found `5`; expected a whole number from 0 to 4",
+            ),
+            (
+                Kind::Key("equipment"),
+                "Equip",
+                "found `Equip`; expected a key of a-z, 0-9 and _, such as equipment",
+            ),
+        ];
+        for (kind, raw, message) in cases {
+            assert_eq!(kind.check(raw), Err(message.to_string()), "{raw}");
+        }
+        assert_eq!(Kind::Month.check("2024-06"), Ok(Checked::Month(2024, 6)));
+        assert_eq!(Kind::Date.check("2024-02-29"), Ok(Checked::Day(20240229)));
+        assert_eq!(
+            Kind::Number("x", Some(Bound::Positive)).check("0"),
+            Err("found 0; expected x".into())
+        );
+        assert_eq!(FLOW.check("0"), Ok(Checked::Number(0.0)));
+    }
+
+    #[test]
+    fn every_table_declares_each_column_once() {
+        for table in [
+            &ENTERPRISES,
+            &REGIONS,
+            &INDUSTRIES,
+            &GROUPS,
+            &PRICE_INDEX,
+            &AIR_QUALITY,
+            &CATALOG,
+            &INDICATORS,
+        ] {
+            for (i, column) in table.columns.iter().enumerate() {
+                assert!(
+                    table.columns[..i].iter().all(|c| c.name != column.name),
+                    "{}: {}",
+                    table.file,
+                    column.name
+                );
+            }
+        }
+    }
+}
