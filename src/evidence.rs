@@ -267,7 +267,6 @@ pub fn inputs(data: &Dataset, period: Period, year: i32, prices: Prices) -> Resu
         .chain(months(year - 2))
         .collect();
 
-    let dir = &data.dir;
     let mut files: Vec<Selection<'_>> = vec![
         (load::REGIONS_FILE, None),
         (load::INDUSTRIES_FILE, None),
@@ -300,7 +299,7 @@ pub fn inputs(data: &Dataset, period: Period, year: i32, prices: Prices) -> Resu
             // reader can use the rows without a Parquet library.
             parquet_rows(data, &with_two_years)?
         } else {
-            select_rows(&dir.join(name), data.encoding, filter)?
+            select_rows(data, name, filter)?
         };
         hashed.push(Hashed {
             path: name.to_string(),
@@ -470,24 +469,34 @@ pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
     bytes
 }
 
-/// The header and the rows of a CSV file whose `column` starts with one of
-/// the months (all rows without a filter), re-written as plain CSV: UTF-8,
-/// whatever `encoding` the load read the file in.
+/// The header and the rows of the data folder's CSV file `name` whose
+/// `column` starts with one of the months (all rows without a filter),
+/// re-written as plain CSV: UTF-8, whatever encoding the load read the file
+/// in. A small file's text is the one load read ([`Dataset::texts`]); the
+/// enterprise file, which load streams, is read again.
 fn select_rows(
-    path: &Path,
-    encoding: crate::load::Encoding,
+    data: &Dataset,
+    name: &str,
     filter: Option<(&str, &BTreeSet<String>)>,
 ) -> Result<(Vec<u8>, u64)> {
+    let path = data.dir.join(name);
     let fail = |e: &dyn std::fmt::Display| {
         Error::from(DataError::file(
-            path,
+            &path,
             format!("cannot read again for the archive: {e}"),
         ))
     };
-    let bytes = crate::load::read_text(path, encoding).map_err(|e| fail(&e))?;
-    match select_lines(&bytes, filter) {
+    let read;
+    let bytes: &[u8] = match data.texts.get(name) {
+        Some(text) => text,
+        None => {
+            read = load::read_text(&path, data.encoding).map_err(|e| fail(&e))?;
+            &read
+        }
+    };
+    match select_lines(bytes, filter) {
         Some(selected) => Ok(selected),
-        None => select_records(&bytes, filter).map_err(|e| fail(&e)),
+        None => select_records(bytes, filter).map_err(|e| fail(&e)),
     }
 }
 
@@ -684,6 +693,56 @@ fn decode_pdf_string(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The small files are attached as load read them: changed on disk
+    /// after the load, they are attached unchanged; the enterprise file,
+    /// which load streams, is read again.
+    #[test]
+    fn small_files_are_attached_as_load_read_them() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            load::REGIONS_FILE,
+            load::INDUSTRIES_FILE,
+            load::INDUSTRY_FILE,
+        ] {
+            std::fs::copy(sample.join(name), dir.path().join(name)).unwrap();
+        }
+        let data = load::load(dir.path()).unwrap();
+        let regions = std::fs::read(dir.path().join(load::REGIONS_FILE)).unwrap();
+        assert_eq!(
+            data.texts.keys().copied().collect::<Vec<_>>(),
+            [load::INDUSTRIES_FILE, load::REGIONS_FILE]
+        );
+        std::fs::write(dir.path().join(load::REGIONS_FILE), "changed\n").unwrap();
+        std::fs::remove_file(dir.path().join(load::INDUSTRY_FILE)).unwrap();
+        let Err(err) = inputs(&data, Period::H1, 2024, Prices::Current) else {
+            panic!("the enterprise file was not read again");
+        };
+        assert!(
+            err.to_string().contains(
+                "industry_monthly.csv: cannot read again for the archive: file not found"
+            ),
+            "{err}"
+        );
+        std::fs::copy(
+            sample.join(load::INDUSTRY_FILE),
+            dir.path().join(load::INDUSTRY_FILE),
+        )
+        .unwrap();
+        let inputs = inputs(&data, Period::H1, 2024, Prices::Current).unwrap();
+        let attached = |name: &str| {
+            let path = format!("{EVIDENCE_DIR}/data/{name}");
+            inputs
+                .attachments
+                .iter()
+                .find(|a| a.path == path)
+                .unwrap()
+                .bytes
+                .clone()
+        };
+        assert_eq!(attached(load::REGIONS_FILE), regions);
+    }
 
     /// The line copy gives what the `csv` reader and writer give, on the
     /// files it takes; the others it leaves to them.

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 // short keys, where std's SipHash showed in profiles.
 use polars::prelude::PlHashMap as HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{DataError, Error, MAX_DATA_ERRORS, Result};
 use crate::period::{month_key, parse_month};
@@ -178,6 +179,10 @@ pub struct Dataset {
     /// Things worth telling the user that do not stop the run (extra
     /// columns, enterprises that moved region within a year).
     pub warnings: Vec<String>,
+    /// The text of every small CSV file read (all but the enterprise file),
+    /// as UTF-8 whatever its encoding, by file name: what the evidence stage
+    /// attaches, so that it reads no file twice.
+    pub texts: BTreeMap<&'static str, Arc<[u8]>>,
 }
 
 impl Dataset {
@@ -322,6 +327,7 @@ pub fn load_months(data_dir: &Path, keep: (u8, u8), encoding: Encoding) -> Resul
         kept_months: keep,
         tables,
         warnings: errors.warnings,
+        texts: errors.texts.into_iter().collect(),
     })
 }
 
@@ -468,13 +474,16 @@ impl EnterpriseMonths {
 }
 
 /// Collects data errors up to the limit, and the warnings and notes of the
-/// files that report here (read in `encoding`).
+/// files that report here (read in `encoding`), with the small files' text.
 #[derive(Default)]
 struct Errors {
     list: Vec<DataError>,
     warnings: Vec<String>,
     /// How the files that report here are read.
     encoding: Encoding,
+    /// The text of each small file read, as read (UTF-8): see
+    /// [`Dataset::texts`].
+    texts: Vec<(&'static str, Arc<[u8]>)>,
 }
 
 impl Errors {
@@ -490,6 +499,7 @@ impl Errors {
             self.push(err);
         }
         self.warnings.extend(other.warnings);
+        self.texts.extend(other.texts);
     }
 
     fn full(&self) -> bool {
@@ -592,6 +602,25 @@ impl CsvInput {
             }
         };
         errors.warnings.extend(note);
+        // A small file's text is kept for the evidence stage, which attaches
+        // it instead of reading the file again; the enterprise file streams.
+        let (source, file) = if table.file == INDUSTRY_FILE {
+            (source, file)
+        } else {
+            let memory = source.in_memory().and_then(|s| Ok((s.reader()?, s)));
+            match memory {
+                Ok((file, source)) => {
+                    if let Some(bytes) = source.bytes() {
+                        errors.texts.push((table.file, bytes.clone()));
+                    }
+                    (source, file)
+                }
+                Err(e) => {
+                    errors.push(DataError::file(path, format!("cannot read: {e}")));
+                    return None;
+                }
+            }
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(file);

@@ -50,8 +50,9 @@ const PROBE: usize = 256 << 10;
 pub(crate) enum Source {
     /// UTF-8 on disk (or so its first [`PROBE`] bytes say): read as it is.
     Disk(std::path::PathBuf),
-    /// Decoded from GB18030 into memory.
-    Decoded(Arc<[u8]>),
+    /// In memory: decoded from GB18030, or a small file read whole
+    /// ([`Source::in_memory`]).
+    Memory(Arc<[u8]>),
 }
 
 /// Why a text file cannot be read.
@@ -67,14 +68,14 @@ pub(crate) enum TextError {
 /// A reader over a [`Source`]: the file, or the decoded bytes.
 pub(crate) enum Reader {
     Disk(File),
-    Decoded(Cursor<Arc<[u8]>>),
+    Memory(Cursor<Arc<[u8]>>),
 }
 
 impl Read for Reader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Reader::Disk(file) => file.read(buf),
-            Reader::Decoded(bytes) => bytes.read(buf),
+            Reader::Memory(bytes) => bytes.read(buf),
         }
     }
 }
@@ -83,7 +84,7 @@ impl Seek for Reader {
     fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
         match self {
             Reader::Disk(file) => file.seek(to),
-            Reader::Decoded(bytes) => bytes.seek(to),
+            Reader::Memory(bytes) => bytes.seek(to),
         }
     }
 }
@@ -104,7 +105,7 @@ impl Source {
         let decoded = |bytes: &[u8]| {
             encoding_rs::GB18030
                 .decode_without_bom_handling_and_without_replacement(bytes)
-                .map(|text| Source::Decoded(Arc::from(text.into_owned().into_bytes())))
+                .map(|text| Source::Memory(Arc::from(text.into_owned().into_bytes())))
         };
         match encoding {
             Encoding::Utf8 => Ok((Source::Disk(path.to_path_buf()), None)),
@@ -141,11 +142,28 @@ impl Source {
         }
     }
 
+    /// The same text held in memory: a file on disk is read whole, once
+    /// (the small files, whose text load keeps for the evidence stage).
+    pub(crate) fn in_memory(self) -> std::io::Result<Source> {
+        Ok(match self {
+            Source::Disk(path) => Source::Memory(Arc::from(std::fs::read(path)?)),
+            memory => memory,
+        })
+    }
+
+    /// The text, when it is in memory.
+    pub(crate) fn bytes(&self) -> Option<&Arc<[u8]>> {
+        match self {
+            Source::Disk(_) => None,
+            Source::Memory(bytes) => Some(bytes),
+        }
+    }
+
     /// A new reader from the file's first byte.
     pub(crate) fn reader(&self) -> std::io::Result<Reader> {
         Ok(match self {
             Source::Disk(path) => Reader::Disk(File::open(path)?),
-            Source::Decoded(bytes) => Reader::Decoded(Cursor::new(bytes.clone())),
+            Source::Memory(bytes) => Reader::Memory(Cursor::new(bytes.clone())),
         })
     }
 
@@ -153,7 +171,7 @@ impl Source {
     pub(crate) fn len(&self) -> std::io::Result<u64> {
         Ok(match self {
             Source::Disk(path) => std::fs::metadata(path)?.len(),
-            Source::Decoded(bytes) => bytes.len() as u64,
+            Source::Memory(bytes) => bytes.len() as u64,
         })
     }
 }
