@@ -52,6 +52,14 @@ fn stages(c: &mut Criterion) {
         let mut group = c.benchmark_group(name);
         group.sample_size(10);
         group.bench_function("load", |b| b.iter(|| load::load(&dir).expect("valid data")));
+        // The load stage for a half-year against Polars' own CSV reader
+        // reading the same file for the same months, typed, with no rule
+        // checked: why the enterprise file keeps its hand-written reader.
+        group.bench_function("load_h1", |b| {
+            b.iter(|| load::load_months(&dir, (1, 6), load::Encoding::Auto).expect("valid data"))
+        });
+        let csv = dir.join(load::INDUSTRY_FILE);
+        group.bench_function("polars_csv_reader_h1", |b| b.iter(|| polars_read(&csv, 6)));
         let data = load::load(&dir).expect("valid data");
         group.bench_function("aggregate", |b| {
             b.iter(|| aggregate(&data, request()).expect("aggregates"))
@@ -101,6 +109,53 @@ fn stages(c: &mut Criterion) {
         });
         group.finish();
     }
+}
+
+/// The enterprise file read by Polars' CSV reader with the contract's
+/// types, its six needed columns, and the rows of months 1 to `last_month` of
+/// every year.
+fn polars_read(path: &std::path::Path, last_month: i32) -> usize {
+    use polars::prelude::*;
+    let text = [
+        "month",
+        "enterprise_id",
+        "enterprise_name",
+        "region_code",
+        "industry_code",
+    ];
+    let schema = Schema::from_iter(
+        text.iter()
+            .map(|c| Field::new((*c).into(), DataType::String))
+            .chain(
+                ["output_value", "value_added"]
+                    .iter()
+                    .map(|c| Field::new((*c).into(), DataType::Float64)),
+            ),
+    );
+    let month_of_year = col("month")
+        .str()
+        .slice(lit(5), lit(2))
+        .cast(DataType::Int32);
+    LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .finish()
+        .expect("a CSV")
+        .select(
+            [
+                "month",
+                "enterprise_id",
+                "region_code",
+                "industry_code",
+                "output_value",
+                "value_added",
+            ]
+            .map(col),
+        )
+        .filter(month_of_year.lt_eq(lit(last_month)))
+        .collect()
+        .expect("reads")
+        .height()
 }
 
 criterion_group!(benches, stages);
