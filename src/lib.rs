@@ -72,6 +72,54 @@ pub struct Options {
     pub preview: bool,
 }
 
+/// Where a rebuild of an archived bulletin reads and writes
+/// ([`Options::rebuilding`]).
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// The attached rows, written out as a data folder.
+    pub data_dir: PathBuf,
+    /// The template's main file.
+    pub template: PathBuf,
+    /// Extra fonts, as for the original build.
+    pub font_path: Option<PathBuf>,
+    /// Where the rebuilt files go.
+    pub out_dir: PathBuf,
+}
+
+impl Options {
+    /// The options that made the bulletin whose manifest is `manifest`
+    /// (the inverse of the manifest a run attaches), reading and writing
+    /// where `at` says: what `review verify` rebuilds with. Fails on a
+    /// manifest whose period this version does not know.
+    pub fn rebuilding(manifest: &evidence::Manifest, at: Rebuild) -> Result<Options, String> {
+        Ok(Options {
+            period: manifest
+                .period
+                .parse()
+                .map_err(|e: period::ParsePeriodError| e.to_string())?,
+            year: Some(manifest.year),
+            data_dir: at.data_dir,
+            template: at.template,
+            out_dir: at.out_dir,
+            font_path: at.font_path,
+            current_prices: manifest.prices == "current",
+            timestamp: Some(manifest.created),
+            force: false,
+            encoding: load::Encoding::Auto,
+            allow_partial: manifest.allow_partial,
+            paper: manifest.paper.clone(),
+            bleed_mm: manifest.bleed_mm,
+            region: manifest
+                .region
+                .clone()
+                .map_or(Scope::Prefecture, Scope::Region),
+            summary_only: false,
+            png_dpi: manifest.png_dpi,
+            preview: false,
+        })
+    }
+}
+
 /// Which bulletins a run makes (`--region`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Scope {

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::evidence::{self, Hashed, Manifest};
-use crate::period::Period;
 
 /// The page images (`--png`) beside the verified PDF against the rebuilt
 /// ones: each must be there with the same bytes.
@@ -136,10 +135,6 @@ pub fn verify(req: &Request) -> Result<String> {
     problems.extend(compare_hashes("font", &manifest.fonts, &font_hashes));
 
     // Rebuild from the attached rows.
-    let period: Period = manifest
-        .period
-        .parse()
-        .map_err(|e| Error::Verify(format!("{shown}: {e}")))?;
     let data_dir = work.path().join("data");
     std::fs::create_dir_all(&data_dir).map_err(|e| Error::Output {
         path: data_dir.clone(),
@@ -153,28 +148,16 @@ pub fn verify(req: &Request) -> Result<String> {
             &format!("{shown}: attachment evidence/data/{name}"),
         )?;
     }
-    let opts = crate::Options {
-        period,
-        year: Some(manifest.year),
-        data_dir,
-        template: template.clone(),
-        out_dir: work.path().join("out"),
-        font_path: req.font_path.clone(),
-        current_prices: manifest.prices == "current",
-        timestamp: Some(manifest.created),
-        force: false,
-        encoding: crate::load::Encoding::Auto,
-        allow_partial: manifest.allow_partial,
-        paper: manifest.paper.clone(),
-        bleed_mm: manifest.bleed_mm,
-        region: manifest
-            .region
-            .clone()
-            .map_or(crate::Scope::Prefecture, crate::Scope::Region),
-        summary_only: false,
-        png_dpi: manifest.png_dpi,
-        preview: false,
-    };
+    let opts = crate::Options::rebuilding(
+        &manifest,
+        crate::Rebuild {
+            data_dir,
+            template: template.clone(),
+            font_path: req.font_path.clone(),
+            out_dir: work.path().join("out"),
+        },
+    )
+    .map_err(|e| Error::Verify(format!("{shown}: {e}")))?;
     let mut images = 0;
     match crate::run(&opts) {
         Ok(outcome) => {

@@ -204,6 +204,21 @@ fn parquet_and_csv_give_the_same_summary() {
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 }
 
+/// `review --period M01 --year 2024` on `data`, into a folder of its own.
+fn january_2024(data: &Path) -> std::process::Output {
+    let out_dir = tempfile::tempdir().unwrap();
+    review(&[
+        "--period",
+        "M01",
+        "--year",
+        "2024",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ])
+}
+
 /// A Parquet file breaking the rules: every problem with its row.
 #[test]
 fn bad_parquet_rows_are_named() {
@@ -224,17 +239,7 @@ fn bad_parquet_rows_are_named() {
     .unwrap();
     let file = std::fs::File::create(data.path().join("industry_monthly.parquet")).unwrap();
     ParquetWriter::new(file).finish(&mut df).unwrap();
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = review(&[
-        "--period",
-        "M01",
-        "--year",
-        "2024",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let out = january_2024(data.path());
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     for piece in [
@@ -290,17 +295,7 @@ fn csv_and_parquet_break_the_same_rules_in_the_same_words() {
             let out = std::fs::File::create(&path).unwrap();
             ParquetWriter::new(out).finish(&mut frame).unwrap();
         }
-        let out_dir = tempfile::tempdir().unwrap();
-        let out = review(&[
-            "--period",
-            "M01",
-            "--year",
-            "2024",
-            "--data",
-            data.path().to_str().unwrap(),
-            "--out",
-            out_dir.path().to_str().unwrap(),
-        ]);
+        let out = january_2024(data.path());
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         // `file:3: column …` (a line) and `file: row 2: column …` (a row)
         // both become `row 2: column …`.
