@@ -204,10 +204,11 @@ fn parquet_and_csv_give_the_same_summary() {
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 }
 
-/// `review --period M01 --year 2024` on `data`, into a folder of its own.
-fn january_2024(data: &Path) -> std::process::Output {
+/// `review --period M01 --year 2024` on `data` with `extra` arguments,
+/// into a folder of its own.
+fn january_2024(data: &Path, extra: &[&str]) -> std::process::Output {
     let out_dir = tempfile::tempdir().unwrap();
-    review(&[
+    let base = [
         "--period",
         "M01",
         "--year",
@@ -216,7 +217,8 @@ fn january_2024(data: &Path) -> std::process::Output {
         data.to_str().unwrap(),
         "--out",
         out_dir.path().to_str().unwrap(),
-    ])
+    ];
+    review(&[&base[..], extra].concat())
 }
 
 /// A Parquet file breaking the rules: every problem with its row.
@@ -239,7 +241,7 @@ fn bad_parquet_rows_are_named() {
     .unwrap();
     let file = std::fs::File::create(data.path().join("industry_monthly.parquet")).unwrap();
     ParquetWriter::new(file).finish(&mut df).unwrap();
-    let out = january_2024(data.path());
+    let out = january_2024(data.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     for piece in [
@@ -295,7 +297,7 @@ fn csv_and_parquet_break_the_same_rules_in_the_same_words() {
             let out = std::fs::File::create(&path).unwrap();
             ParquetWriter::new(out).finish(&mut frame).unwrap();
         }
-        let out = january_2024(data.path());
+        let out = january_2024(data.path(), &[]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         // `file:3: column …` (a line) and `file: row 2: column …` (a row)
         // both become `row 2: column …`.
@@ -327,6 +329,34 @@ fn csv_and_parquet_break_the_same_rules_in_the_same_words() {
         ]
     );
     assert_eq!(messages("industry_monthly.parquet"), from_csv);
+}
+
+/// An optional flow that a Parquet writer stored as a column of nulls (no
+/// number type) reads as empty fields do in a CSV: as 0, not an error.
+#[test]
+fn a_parquet_flow_of_nulls_reads_as_empty() {
+    use polars::prelude::*;
+    let data = tempfile::tempdir().unwrap();
+    for name in ["regions.csv", "industries.csv"] {
+        std::fs::copy(repo().join("data").join(name), data.path().join(name)).unwrap();
+    }
+    let mut frame = df!(
+        "month" => ["2023-01", "2024-01"],
+        "enterprise_id" => ["E1", "E1"],
+        "enterprise_name" => ["甲", "甲"],
+        "region_code" => ["222401", "222401"],
+        "industry_code" => ["13", "13"],
+        "output_value" => [10.0, 11.0],
+        "value_added" => [3.0, 3.3],
+    )
+    .unwrap();
+    frame
+        .with_column(Column::full_null("export_value".into(), 2, &DataType::Null))
+        .unwrap();
+    let file = std::fs::File::create(data.path().join("industry_monthly.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    let out = january_2024(data.path(), &["--current-prices", "--summary-only"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 /// A county-level unit with no 规上 enterprise in the period (small counties

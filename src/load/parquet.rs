@@ -58,7 +58,8 @@ pub(super) fn read(
         let problem = match schema.get(column.name) {
             None if column.required => format!("missing column `{}`", column.name),
             None => continue,
-            Some(dtype) if number && !dtype.is_primitive_numeric() => {
+            // A column of nothing but nulls has no number type to show.
+            Some(dtype) if number && !(dtype.is_primitive_numeric() || dtype.is_null()) => {
                 format!("column `{}` is {dtype}; expected numbers", column.name)
             }
             Some(dtype) if !number && !matches!(dtype, DataType::String) => {
