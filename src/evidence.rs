@@ -472,8 +472,8 @@ pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
 /// The header and the rows of the data folder's CSV file `name` whose
 /// `column` starts with one of the months (all rows without a filter),
 /// re-written as plain CSV: UTF-8, whatever encoding the load read the file
-/// in. A small file's text is the one load read ([`Dataset::texts`]); the
-/// enterprise file, which load streams, is read again.
+/// in. The text is the one load read ([`Dataset::texts`]) but for a UTF-8
+/// enterprise file, which load streams and this reads again.
 fn select_rows(
     data: &Dataset,
     name: &str,
@@ -742,6 +742,19 @@ mod tests {
                 .clone()
         };
         assert_eq!(attached(load::REGIONS_FILE), regions);
+
+        // An enterprise file load decoded from GB18030 is not decoded again.
+        let utf8 = attached(load::INDUSTRY_FILE);
+        let csv = std::fs::read_to_string(sample.join(load::INDUSTRY_FILE)).unwrap();
+        let (gb, _, _) = encoding_rs::GB18030.encode(&csv);
+        std::fs::write(dir.path().join(load::INDUSTRY_FILE), &gb).unwrap();
+        std::fs::write(dir.path().join(load::REGIONS_FILE), &regions).unwrap();
+        let data = load::load(dir.path()).unwrap();
+        std::fs::remove_file(dir.path().join(load::INDUSTRY_FILE)).unwrap();
+        let inputs = super::inputs(&data, Period::H1, 2024, Prices::Current).unwrap();
+        let path = format!("{EVIDENCE_DIR}/data/{}", load::INDUSTRY_FILE);
+        let attached = inputs.attachments.iter().find(|a| a.path == path).unwrap();
+        assert_eq!(attached.bytes, utf8);
     }
 
     /// The line copy gives what the `csv` reader and writer give, on the

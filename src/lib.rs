@@ -586,8 +586,10 @@ impl<'o> Prepared<'o> {
             },
         );
         let (scope, whole) = figures?;
-        // Every bulletin reads the scope: the rows are not needed again.
+        // Every bulletin reads the scope: the rows are not needed again, nor
+        // the enterprise file's text once its rows are attached.
         data.rows = load::EnterpriseRows::default();
+        data.texts.remove(load::INDUSTRY_FILE);
         let (fonts, inputs) = archived?;
         let (stories, notes) = load::stories(&data, year, opts.period)?;
         let mut warnings = warnings;

@@ -179,9 +179,10 @@ pub struct Dataset {
     /// Things worth telling the user that do not stop the run (extra
     /// columns, enterprises that moved region within a year).
     pub warnings: Vec<String>,
-    /// The text of every small CSV file read (all but the enterprise file),
-    /// as UTF-8 whatever its encoding, by file name: what the evidence stage
-    /// attaches, so that it reads no file twice.
+    /// The text of every small CSV file read, and of the enterprise file
+    /// when it was decoded from GB18030, as UTF-8, by file name: what the
+    /// evidence stage attaches, so that it decodes no file twice (a UTF-8
+    /// enterprise file streams, and the evidence stage reads it again).
     pub texts: BTreeMap<&'static str, Arc<[u8]>>,
 }
 
@@ -602,25 +603,24 @@ impl CsvInput {
             }
         };
         errors.warnings.extend(note);
-        // A small file's text is kept for the evidence stage, which attaches
-        // it instead of reading the file again; the enterprise file streams.
+        // The text is kept for the evidence stage, which attaches it instead
+        // of reading the file again: a small file's, read whole, and the
+        // enterprise file's when it was decoded into memory (GB18030); a
+        // UTF-8 enterprise file streams from disk.
         let (source, file) = if table.file == INDUSTRY_FILE {
             (source, file)
         } else {
-            let memory = source.in_memory().and_then(|s| Ok((s.reader()?, s)));
-            match memory {
-                Ok((file, source)) => {
-                    if let Some(bytes) = source.bytes() {
-                        errors.texts.push((table.file, bytes.clone()));
-                    }
-                    (source, file)
-                }
+            match source.in_memory().and_then(|s| Ok((s.reader()?, s))) {
+                Ok((file, source)) => (source, file),
                 Err(e) => {
                     errors.push(DataError::file(path, format!("cannot read: {e}")));
                     return None;
                 }
             }
         };
+        if let Some(bytes) = source.bytes() {
+            errors.texts.push((table.file, bytes.clone()));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(file);
