@@ -221,7 +221,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
 pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Result<Vec<Report>> {
     let prepared = Prepared::new(opts)?;
     let units: Vec<Option<usize>> = std::iter::once(None)
-        .chain((0..prepared.data.counties.len()).map(Some))
+        .chain((0..prepared.input.data.counties.len()).map(Some))
         .collect();
     let total = units.len();
     // The units' figures one after the other on this thread, each unit's
@@ -246,17 +246,17 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
     rayon::in_place_scope(|scope| {
         for (at, unit) in units.into_iter().enumerate() {
             let name = unit.map_or_else(
-                || prepared.data.prefecture.short_name.clone(),
-                |i| prepared.data.counties[i].name.clone(),
+                || prepared.input.data.prefecture.short_name.clone(),
+                |i| prepared.input.data.counties[i].name.clone(),
             );
             // A unit without enterprises in scope has nothing to report.
             if let Some(i) = unit
-                && prepared.whole.regions[i].enterprises == 0
+                && prepared.figures.whole.regions[i].enterprises == 0
             {
                 let report = Report {
                     result: Ok(Made::Nothing(format!(
                         "no bulletin: no 规上 enterprise in {} (本期无规模以上工业企业)",
-                        prepared.whole.period
+                        prepared.figures.whole.period
                     ))),
                     unit: name,
                 };
@@ -271,7 +271,10 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
                     unit: name,
                     result: summary
                         .and_then(|summary| {
-                            prepared.bulletin_of(unit, summary.as_ref().unwrap_or(&prepared.whole))
+                            prepared.bulletin_of(
+                                unit,
+                                summary.as_ref().unwrap_or(&prepared.figures.whole),
+                            )
                         })
                         .map(Made::Bulletin),
                 };
@@ -321,14 +324,14 @@ impl<'o> Session<'o> {
     /// figures stay.
     pub fn reload_stories(&mut self) -> Result<()> {
         let p = &mut self.prepared;
-        p.stories = load::stories(&p.data, p.year, self.opts.period)?.0;
+        p.stories = load::stories(&p.input.data, p.input.year, self.opts.period)?.0;
         Ok(())
     }
 
     /// Files of the template's folder changed: the next pages read them
     /// again (and the bulletin attaches the new ones).
     pub fn template_changed(&mut self, paths: &[PathBuf]) -> Result<()> {
-        if let Some(t) = &mut self.prepared.typesetting {
+        if let Some(t) = &mut self.prepared.output.typesetting {
             t.typesetter.forget(paths);
             t.template_files = evidence::read_folder(&render::template_root(&self.opts.template))?;
         }
@@ -344,11 +347,11 @@ impl<'o> Session<'o> {
             Scope::Prefecture | Scope::All => None,
         };
         let summary = p.unit_summary(unit)?;
-        let built = match p.stage(unit, summary.as_ref().unwrap_or(&p.whole))? {
+        let built = match p.stage(unit, summary.as_ref().unwrap_or(&p.figures.whole))? {
             Stage::Ready(built) => built,
             Stage::SummaryOnly { .. } => unreachable!("a session never runs summary-only"),
         };
-        let typesetting = p.typesetting.as_ref().expect("a session typesets");
+        let typesetting = p.output.typesetting.as_ref().expect("a session typesets");
         Ok((
             typesetting.typesetter.svg_pages(&built.job)?,
             built.summary_csv,
@@ -414,19 +417,33 @@ impl InFlight {
 /// figures, the stories, fonts and template.
 struct Prepared<'o> {
     opts: &'o Options,
-    data: load::Dataset,
-    year: i32,
-    missing: Vec<String>,
-    warnings: Vec<String>,
+    /// What the run read: the data, the year, its missing months, the
+    /// warnings (with the stories' notes).
+    input: Inputs,
+    stories: Vec<load::Story>,
+    /// The whole's figures and the scope every bulletin groups.
+    figures: Figures,
+    /// What every bulletin is typeset with and carries.
+    output: Output,
+}
+
+/// The figures every bulletin of a run starts from.
+struct Figures {
     prices: aggregate::Prices,
     /// The period's comparable scope, worked out once for every bulletin.
     scope: aggregate::Scope,
+    /// The whole's (the prefecture's) figures.
     whole: aggregate::Summary,
-    stories: Vec<load::Story>,
+}
+
+/// What a run's PDFs are made with and carry.
+struct Output {
     /// What typesetting needs; `None` with `--summary-only`, which needs
     /// neither fonts nor a template folder.
     typesetting: Option<Typesetting>,
-    inputs: evidence::Inputs,
+    /// The input rows to attach (empty with `--summary-only`).
+    attachments: evidence::Inputs,
+    /// The creation time every PDF records.
     timestamp: i64,
 }
 
@@ -546,12 +563,7 @@ impl<'o> Prepared<'o> {
         let template = (!opts.summary_only)
             .then(|| render::Template::open(&opts.template))
             .transpose()?;
-        let Inputs {
-            mut data,
-            year,
-            missing,
-            warnings,
-        } = Inputs::load(opts)?;
+        let mut input = Inputs::load(opts)?;
         let prices = if opts.current_prices {
             aggregate::Prices::Current
         } else {
@@ -559,7 +571,7 @@ impl<'o> Prepared<'o> {
         };
         let request = aggregate::Request {
             period: opts.period,
-            year,
+            year: input.year,
             prices,
             region: None,
         };
@@ -568,11 +580,16 @@ impl<'o> Prepared<'o> {
         // rows to attach): a third of a small run's time, done meanwhile.
         // The whole's figures are on the figures' side too, so that neither
         // waits for the other before the render.
+        let data = &input.data;
         let (figures, archived) = rayon::join(
             || {
-                let scope = aggregate::Scope::new(&data, request)?;
-                let whole = aggregate::aggregate_scoped(&data, request, &scope)?;
-                Ok::<_, Error>((scope, whole))
+                let scope = aggregate::Scope::new(data, request)?;
+                let whole = aggregate::aggregate_scoped(data, request, &scope)?;
+                Ok::<_, Error>(Figures {
+                    prices,
+                    scope,
+                    whole,
+                })
             },
             || {
                 // The summary-only run typesets and attaches nothing.
@@ -581,19 +598,18 @@ impl<'o> Prepared<'o> {
                 }
                 let fonts = render::Fonts::shared(opts.font_path.as_deref())?;
                 let font_files = evidence::hash_files(&fonts.files());
-                let inputs = evidence::inputs(&data, opts.period, year, prices)?;
-                Ok((Some((fonts, font_files)), inputs))
+                let attachments = evidence::inputs(data, opts.period, request.year, prices)?;
+                Ok((Some((fonts, font_files)), attachments))
             },
         );
-        let (scope, whole) = figures?;
+        let figures = figures?;
         // Every bulletin reads the scope: the rows are not needed again, nor
         // the enterprise file's text once its rows are attached.
-        data.rows = load::EnterpriseRows::default();
-        data.texts.remove(load::INDUSTRY_FILE);
-        let (fonts, inputs) = archived?;
-        let (stories, notes) = load::stories(&data, year, opts.period)?;
-        let mut warnings = warnings;
-        warnings.extend(notes);
+        input.data.rows = load::EnterpriseRows::default();
+        input.data.texts.remove(load::INDUSTRY_FILE);
+        let (fonts, attachments) = archived?;
+        let (stories, notes) = load::stories(&input.data, input.year, opts.period)?;
+        input.warnings.extend(notes);
         let typesetting = match (template, fonts) {
             (Some(template), Some((fonts, font_files))) => Some(Typesetting {
                 template_files: evidence::read_folder(&render::template_root(&opts.template))?,
@@ -604,31 +620,28 @@ impl<'o> Prepared<'o> {
         };
         Ok(Prepared {
             opts,
-            data,
-            year,
-            missing,
-            warnings,
-            prices,
-            scope,
-            whole,
+            input,
             stories,
-            typesetting,
-            inputs,
-            timestamp: opts.timestamp.unwrap_or_else(timestamp),
+            figures,
+            output: Output {
+                typesetting,
+                attachments,
+                timestamp: opts.timestamp.unwrap_or_else(timestamp),
+            },
         })
     }
 
     /// The county-level unit named by code, name or short name.
     fn unit_index(&self, wanted: &str) -> Result<usize> {
         let wanted = wanted.trim();
-        self.data
+        self.input.data
             .counties
             .iter()
             .position(|r| r.code == wanted || r.name == wanted || r.short_name == wanted)
             .ok_or_else(|| {
                 Error::Usage(format!(
                     "--region {wanted}: not a county-level unit of regions.csv (expected all, or a code or name: {})",
-                    self.data
+                    self.input.data
                         .counties
                         .iter()
                         .map(|r| format!("{} {}", r.code, r.name))
@@ -643,14 +656,14 @@ impl<'o> Prepared<'o> {
     fn unit_summary(&self, unit: Option<usize>) -> Result<Option<aggregate::Summary>> {
         unit.map(|i| {
             aggregate::aggregate_scoped(
-                &self.data,
+                &self.input.data,
                 aggregate::Request {
                     period: self.opts.period,
-                    year: self.year,
-                    prices: self.prices,
+                    year: self.input.year,
+                    prices: self.figures.prices,
                     region: Some(i),
                 },
-                &self.scope,
+                &self.figures.scope,
             )
         })
         .transpose()
@@ -659,14 +672,14 @@ impl<'o> Prepared<'o> {
     /// Makes one bulletin: the whole's (`None`) or a county-level unit's.
     fn bulletin(&self, unit: Option<usize>) -> Result<Outcome> {
         let summary = self.unit_summary(unit)?;
-        self.bulletin_of(unit, summary.as_ref().unwrap_or(&self.whole))
+        self.bulletin_of(unit, summary.as_ref().unwrap_or(&self.figures.whole))
     }
 
     /// Phrases the bulletin of `unit` and gathers what its render needs
     /// (with `--summary-only`, what to write instead). Writes nothing.
     fn stage(&self, unit: Option<usize>, summary: &aggregate::Summary) -> Result<Stage> {
         let opts = self.opts;
-        let data = &self.data;
+        let data = &self.input.data;
         let (place, code) = match unit {
             None => (&data.prefecture, None),
             Some(i) => (&data.counties[i], Some(data.counties[i].code.clone())),
@@ -688,12 +701,12 @@ impl<'o> Prepared<'o> {
             place: place.short_name.clone(),
             place_names: names(place).1,
             period: opts.period,
-            missing_months: self.missing.clone(),
+            missing_months: self.input.missing.clone(),
             prefecture: names(&data.prefecture),
             counties: data.counties.iter().map(names).collect(),
             publication: data.publication.clone(),
             stories,
-            image_root: evidence::pictures_dir(self.year, opts.period),
+            image_root: evidence::pictures_dir(self.input.year, opts.period),
             table_names: data
                 .industries
                 .iter()
@@ -705,9 +718,9 @@ impl<'o> Prepared<'o> {
             whole_of: unit.map(|i| phrase::WholeOf {
                 place: data.prefecture.short_name.clone(),
                 whole_word: whole_word.clone(),
-                whole: self.whole.prefecture.clone(),
-                unit: self.whole.regions[i].clone(),
-                rows: self.whole.rows(&data.prefecture.code),
+                whole: self.figures.whole.prefecture.clone(),
+                unit: self.figures.whole.regions[i].clone(),
+                rows: self.figures.whole.rows(&data.prefecture.code),
             }),
         };
         let text = phrase::phrase(summary, &ctx)?;
@@ -729,7 +742,7 @@ impl<'o> Prepared<'o> {
                 dir,
             });
         }
-        let Some(typesetting) = &self.typesetting else {
+        let Some(typesetting) = &self.output.typesetting else {
             return Err(Error::Usage(
                 "a summary-only run typesets no bulletin".into(),
             ));
@@ -758,19 +771,19 @@ impl<'o> Prepared<'o> {
         dir: PathBuf,
     ) -> Result<Built> {
         let opts = self.opts;
-        let data = &self.data;
+        let data = &self.input.data;
         let mut evidence = evidence::gather(&evidence::Request {
             data,
             period: opts.period,
-            year: self.year,
-            prices: self.prices,
+            year: self.input.year,
+            prices: self.figures.prices,
             summary_csv: &summary_csv,
             template: &opts.template,
             template_files: &typesetting.template_files,
             fonts: &typesetting.font_files,
-            inputs: &self.inputs,
-            timestamp: self.timestamp,
-            allow_partial: !self.missing.is_empty(),
+            inputs: &self.output.attachments,
+            timestamp: self.output.timestamp,
+            allow_partial: !self.input.missing.is_empty(),
             stories: &ctx.stories,
             paper: opts.paper.clone(),
             bleed_mm: opts.bleed_mm,
@@ -794,7 +807,7 @@ impl<'o> Prepared<'o> {
         let job = render::Job {
             data: json.clone(),
             files,
-            timestamp: self.timestamp,
+            timestamp: self.output.timestamp,
             ident: format!("review/{}/{}", place.code, summary.period),
         };
         let template_stem = opts
@@ -827,12 +840,13 @@ impl<'o> Prepared<'o> {
                     summary_json: written.0,
                     summary_csv: written.1,
                     unchanged: false,
-                    warnings: self.warnings.clone(),
+                    warnings: self.input.warnings.clone(),
                 });
             }
             Stage::Ready(built) => built,
         };
         let typesetting = self
+            .output
             .typesetting
             .as_ref()
             .expect("a typeset stage has a typesetter");
@@ -855,7 +869,7 @@ impl<'o> Prepared<'o> {
             summary_json: written.summary_json,
             summary_csv: written.summary_csv,
             unchanged: written.unchanged,
-            warnings: self.warnings.clone(),
+            warnings: self.input.warnings.clone(),
         })
     }
 }
