@@ -30,9 +30,8 @@ pub(super) enum Kind {
     RegionCode,
     /// A two-digit GB/T 4754 division code.
     DivisionCode,
-    /// A code that another file lists, looked up by the reader; the words
-    /// say which codes, such as "a division code from industries.csv".
-    Listed(&'static str),
+    /// A code that another file lists ([`List`]), looked up by the reader.
+    Listed(List),
     /// A finite number, at least [`Bound`] when one is given; the words say
     /// what it is.
     Number(&'static str, Option<Bound>),
@@ -42,6 +41,34 @@ pub(super) enum Kind {
     Aggregation,
     /// Anything, empty too.
     Free,
+}
+
+/// The codes a [`Kind::Listed`] field may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum List {
+    /// The county-level units of `regions.csv`.
+    Counties,
+    /// The prefecture or a county-level unit of `regions.csv`.
+    Regions,
+    /// The divisions of `industries.csv`.
+    Divisions,
+    /// `all` or a division of `industries.csv`.
+    DivisionsOrAll,
+    /// The indicators of `indicator_catalog.csv`.
+    Indicators,
+}
+
+impl List {
+    /// The words every message uses for the list.
+    fn words(self) -> &'static str {
+        match self {
+            List::Counties => "a county-level code from regions.csv",
+            List::Regions => "a code from regions.csv",
+            List::Divisions => "a division code from industries.csv",
+            List::DivisionsOrAll => "`all` or a division from industries.csv",
+            List::Indicators => "an indicator listed in indicator_catalog.csv",
+        }
+    }
 }
 
 /// The least a number may be.
@@ -76,7 +103,8 @@ impl Kind {
         match self {
             Kind::Month => "a month as YYYY-MM, such as 2024-06".into(),
             Kind::Date => "a date as YYYY-MM-DD, such as 2024-06-30".into(),
-            Kind::Text(what) | Kind::Listed(what) | Kind::Number(what, _) => what.into(),
+            Kind::Text(what) | Kind::Number(what, _) => what.into(),
+            Kind::Listed(list) => list.words().into(),
             Kind::Key(example) => format!("a key of a-z, 0-9 and _, such as {example}"),
             Kind::RegionCode => "a six-digit GB/T 2260 code".into(),
             Kind::DivisionCode => "a two-digit GB/T 4754 division".into(),
@@ -234,7 +262,7 @@ impl Table {
 }
 
 /// A county-level code, looked up in `regions.csv`.
-const COUNTY: Kind = Kind::Listed("a county-level code from regions.csv");
+const COUNTY: Kind = Kind::Listed(List::Counties);
 /// An amount in 万元 that cannot be negative (output, sales, exports).
 const FLOW: Kind = Kind::Number("a number of 万元, zero or more", Some(Bound::Zero));
 
@@ -246,10 +274,7 @@ pub(super) const ENTERPRISES: Table = Table {
         required("enterprise_id", Kind::Text("the enterprise's identifier")),
         required("enterprise_name", Kind::Free),
         required("region_code", COUNTY),
-        required(
-            "industry_code",
-            Kind::Listed("a division code from industries.csv"),
-        ),
+        required("industry_code", Kind::Listed(List::Divisions)),
         required("output_value", FLOW),
         required("value_added", Kind::Number("a number of 万元", None)),
         optional("sales_value", FLOW),
@@ -287,10 +312,7 @@ pub(super) const GROUPS: Table = Table {
             "name",
             Kind::Text("the group's name in prose, such as 装备制造业"),
         ),
-        required(
-            "industry_code",
-            Kind::Listed("a division code from industries.csv"),
-        ),
+        required("industry_code", Kind::Listed(List::Divisions)),
     ],
 };
 
@@ -299,10 +321,7 @@ pub(super) const PRICE_INDEX: Table = Table {
     file: PRICE_INDEX_FILE,
     columns: &[
         required("month", Kind::Month),
-        required(
-            "industry_code",
-            Kind::Listed("`all` or a division from industries.csv"),
-        ),
+        required("industry_code", Kind::Listed(List::DivisionsOrAll)),
         required(
             "index",
             Kind::Number(
@@ -346,11 +365,8 @@ pub(super) const INDICATORS: Table = Table {
     file: INDICATORS_FILE,
     columns: &[
         required("month", Kind::Month),
-        required("region_code", Kind::Listed("a code from regions.csv")),
-        required(
-            "indicator",
-            Kind::Listed("an indicator listed in indicator_catalog.csv"),
-        ),
+        required("region_code", Kind::Listed(List::Regions)),
+        required("indicator", Kind::Listed(List::Indicators)),
         required("value", Kind::Number("a number", None)),
     ],
 };
@@ -408,6 +424,20 @@ mod tests {
             Err("found 0; expected x".into())
         );
         assert_eq!(FLOW.check("0"), Ok(Checked::Number(0.0)));
+    }
+
+    /// The Parquet reader looks up these two lists only.
+    #[test]
+    fn the_enterprise_file_lists_counties_and_divisions() {
+        let lists: Vec<List> = ENTERPRISES
+            .columns
+            .iter()
+            .filter_map(|c| match c.kind {
+                Kind::Listed(list) => Some(list),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lists, [List::Counties, List::Divisions]);
     }
 
     #[test]
