@@ -180,9 +180,10 @@ pub struct Dataset {
     /// columns, enterprises that moved region within a year).
     pub warnings: Vec<String>,
     /// The text of every small CSV file read, and of the enterprise file
-    /// when it was decoded from GB18030, as UTF-8, by file name: what the
-    /// evidence stage attaches, so that it decodes no file twice (a UTF-8
-    /// enterprise file streams, and the evidence stage reads it again).
+    /// when load held it in memory (decoded from GB18030, or under 256 KB),
+    /// as UTF-8, by file name: what the evidence stage attaches, so that it
+    /// reads no file twice (a larger UTF-8 enterprise file streams, and the
+    /// evidence stage reads it again).
     pub texts: BTreeMap<&'static str, Arc<[u8]>>,
 }
 
@@ -605,8 +606,9 @@ impl CsvInput {
         errors.warnings.extend(note);
         // The text is kept for the evidence stage, which attaches it instead
         // of reading the file again: a small file's, read whole, and the
-        // enterprise file's when it was decoded into memory (GB18030); a
-        // UTF-8 enterprise file streams from disk.
+        // enterprise file's when it is in memory (GB18030, or small enough
+        // for the encoding probe to have read it whole); a larger UTF-8
+        // enterprise file streams from disk.
         let (source, file) = if table.file == INDUSTRY_FILE {
             (source, file)
         } else {

@@ -48,10 +48,11 @@ const PROBE: usize = 256 << 10;
 /// A text file, opened for reading as UTF-8.
 #[derive(Debug, Clone)]
 pub(crate) enum Source {
-    /// UTF-8 on disk (or so its first [`PROBE`] bytes say): read as it is.
+    /// UTF-8 on disk (or so its first [`PROBE`] bytes say), streamed as it
+    /// is: a file larger than the probe, or any with `--encoding utf-8`.
     Disk(std::path::PathBuf),
-    /// In memory: decoded from GB18030, or a small file read whole
-    /// ([`Source::in_memory`]).
+    /// In memory: decoded from GB18030, a UTF-8 file the probe read whole,
+    /// or a small file read whole ([`Source::in_memory`]).
     Memory(Arc<[u8]>),
 }
 
@@ -122,8 +123,15 @@ impl Source {
                     .take(PROBE as u64)
                     .read_to_end(&mut head)
                     .map_err(unreadable)?;
-                if looks_utf8(&head, head.len() < PROBE) {
-                    return Ok((Source::Disk(path.to_path_buf()), None));
+                let whole = head.len() < PROBE;
+                if looks_utf8(&head, whole) {
+                    // (A file the probe read whole is kept, not read again.)
+                    let source = if whole {
+                        Source::Memory(Arc::from(head))
+                    } else {
+                        Source::Disk(path.to_path_buf())
+                    };
+                    return Ok((source, None));
                 }
                 file.read_to_end(&mut head).map_err(unreadable)?;
                 match decoded(&head) {
