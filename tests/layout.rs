@@ -458,15 +458,22 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     // The sample's 珲春市: a story's paragraph of four lines under its
     // heading, which the model broke two and two, went whole into the
     // first column (the line the columns had to spare took it), which then
-    // ended four lines below the second (98 % against 85 %).
-    let run = build_from(&repo().join("data"), out.path(), &["--region", "222404"]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    let pdf = out.path().join("2024-H1/222404/review-2024-H1-222404.pdf");
-    failures.extend(
-        defects_within(&boxes(&pdf), 2.0)
-            .into_iter()
-            .map(|d| format!("sample, {}: {d}", pdf.display())),
-    );
+    // ended four lines below the second (98 % against 85 %). 龙井市: the
+    // story's last paragraph of two lines, which the model began the
+    // second column with, went up into the first the same way (90 % against
+    // 82 %).
+    for unit in ["222404", "222405"] {
+        let run = build_from(&repo().join("data"), out.path(), &["--region", unit]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let pdf = out
+            .path()
+            .join(format!("2024-H1/{unit}/review-2024-H1-{unit}.pdf"));
+        failures.extend(
+            defects_within(&boxes(&pdf), 2.0)
+                .into_iter()
+                .map(|d| format!("sample, {}: {d}", pdf.display())),
+        );
+    }
     // The sample on JIS B5, three pages in two columns: no county's name
     // may end a page above its jump line. On ISO B4, two pages in three
     // columns: a story's picture too tall for the foot of the second column
