@@ -351,12 +351,17 @@ fn defects_within(seen: &Boxes, apart: f64) -> Vec<String> {
 fn bulletins(data: &Path, out: &Path) -> Vec<std::path::PathBuf> {
     let run = build_from(data, out, &[]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let county = build_from(data, out, &["--region", "222401"]);
-    assert!(county.status.success(), "{}", stderr(&county));
     vec![
         out.join("2024-H1/review-2024-H1.pdf"),
-        out.join("2024-H1/222401/review-2024-H1-222401.pdf"),
+        county(data, out, "222401"),
     ]
+}
+
+/// The bulletin of the county-level unit `code` for `data`.
+fn county(data: &Path, out: &Path, code: &str) -> std::path::PathBuf {
+    let run = build_from(data, out, &["--region", code]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    out.join(format!("2024-H1/{code}/review-2024-H1-{code}.pdf"))
 }
 
 #[test]
@@ -425,9 +430,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
         // (75 % against 92 %); in two parts, one under the text, the
         // columns end within two lines.
         if prefecture.is_some() {
-            let run = build_from(data.path(), out.path(), &["--region", "222402"]);
-            assert!(run.status.success(), "{}", stderr(&run));
-            let pdf = out.path().join("2024-H1/222402/review-2024-H1-222402.pdf");
+            let pdf = county(data.path(), out.path(), "222402");
             let seen = boxes(&pdf);
             let headers = seen
                 .lines
@@ -463,11 +466,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     // second column with, went up into the first the same way (90 % against
     // 82 %).
     for unit in ["222404", "222405"] {
-        let run = build_from(&repo().join("data"), out.path(), &["--region", unit]);
-        assert!(run.status.success(), "{}", stderr(&run));
-        let pdf = out
-            .path()
-            .join(format!("2024-H1/{unit}/review-2024-H1-{unit}.pdf"));
+        let pdf = county(&repo().join("data"), out.path(), unit);
         failures.extend(
             defects_within(&boxes(&pdf), 2.0)
                 .into_iter()
