@@ -116,7 +116,9 @@ fn defects_within(seen: &Boxes, apart: f64) -> Vec<String> {
     let col_w = ((full - gaps * 3.0 * MM) / (cols as f64 * size)).floor() * size;
     let gutter = (full - cols as f64 * col_w) / gaps;
     let column_of = |l: &Line| {
-        let c = ((l.x0 - margin) / (col_w + gutter)).floor();
+        // (A point of slack: a line set flush at a column's left edge sat a
+        // rounding error short of it, in the column before.)
+        let c = ((l.x0 - margin + 1.0) / (col_w + gutter)).floor();
         let left = margin + c * (col_w + gutter);
         // (A comma may hang past the column's edge.)
         (c >= 0.0 && (c as usize) < cols && l.x1 <= left + col_w + 6.0).then_some(c as usize)
@@ -153,7 +155,11 @@ fn defects_within(seen: &Boxes, apart: f64) -> Vec<String> {
         };
         let body: Vec<&Line> = words
             .iter()
-            .filter(|l| l.page == page && l.y0 > head && l.y1 < band && column_of(l).is_some())
+            // (A column's last line may sit on the foot of the type area,
+            // its descenders under it.)
+            .filter(|l| {
+                l.page == page && l.y0 > head && l.y1 < band + 0.25 * size && column_of(l).is_some()
+            })
             .collect();
         if body.is_empty() {
             continue;
@@ -258,9 +264,9 @@ fn defects_within(seen: &Boxes, apart: f64) -> Vec<String> {
         let (low, high) = fill
             .iter()
             .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
-        // A county's A4 page: its two columns end within `apart` lines of
-        // each other (a line of 9.4 pt type with its leading is about 12.8 pt).
-        if cols == 2 && page == pages.len() && (high - low) * room > apart * 12.8 {
+        // The last page's columns end within `apart` lines of each other
+        // (a line with its leading is 1.39 times the type's size).
+        if page == pages.len() && (high - low) * room > apart * 1.39 * size {
             found.push(format!(
                 "page {page}: columns filled {fill:.2?}: their ends are more than {apart} lines apart"
             ));
@@ -418,7 +424,15 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                     ));
                 }
             }
-            failures.extend(defects(&seen).into_iter().map(|d| {
+            // The 16-unit pages' four columns end level: their white goes
+            // to the spaces around headings, tables and charts (they ended
+            // four lines apart with it at their feet).
+            let apart = if counties == 16 && pdf.ends_with("review-2024-H1.pdf") {
+                2.0
+            } else {
+                6.0
+            };
+            failures.extend(defects_within(&seen, apart).into_iter().map(|d| {
                 format!(
                     "{counties} units, {divisions} divisions, {}: {d}",
                     pdf.display()
@@ -452,8 +466,15 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     }
     let out = tempfile::tempdir().unwrap();
     for pdf in bulletins(&repo().join("data"), out.path()) {
+        // (The sample's page, too: 93, 91, 93 and 88 % with the white at
+        // the columns' feet.)
+        let apart = if pdf.ends_with("review-2024-H1.pdf") {
+            2.0
+        } else {
+            6.0
+        };
         failures.extend(
-            defects(&boxes(&pdf))
+            defects_within(&boxes(&pdf), apart)
                 .into_iter()
                 .map(|d| format!("sample, {}: {d}", pdf.display())),
         );
