@@ -469,6 +469,30 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                     .into_iter()
                     .map(|d| format!("松原市, {}: {d}", pdf.display())),
             );
+            // On ISO B4 what goes on to the second page is the division
+            // table and the 附注: in three columns its 上接第1版 took the
+            // first to itself. It opens a column the table fills.
+            let out = tempfile::tempdir().unwrap();
+            let run = build_from(data.path(), out.path(), &["--paper", "iso-b4"]);
+            assert!(run.status.success(), "{}", stderr(&run));
+            let seen = boxes(&out.path().join("2024-H1/review-2024-H1.pdf"));
+            failures.extend(
+                defects(&seen)
+                    .into_iter()
+                    .map(|d| format!("松原市 on ISO B4: {d}")),
+            );
+            let jump = seen
+                .words
+                .iter()
+                .find(|w| w.page == 2 && w.text.contains("上接第1版"))
+                .expect("a second page opening with 上接第1版");
+            if !seen
+                .words
+                .iter()
+                .any(|w| w.page == 2 && w.y0 > jump.y1 && w.x1 > jump.x0 && w.x0 < jump.x1)
+            {
+                failures.push("松原市 on ISO B4: 上接第1版 is alone in its column".into());
+            }
         }
     }
     let out = tempfile::tempdir().unwrap();
