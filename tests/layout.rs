@@ -264,16 +264,13 @@ fn defects_within(seen: &Boxes, apart: f64) -> Vec<String> {
         let (low, high) = fill
             .iter()
             .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
-        // The last page's columns end within `apart` lines of each other
-        // (a line with its leading is 1.39 times the type's size): two
-        // columns' on every page, a broadsheet's when its article fits one
+        // The columns end within `apart` lines of each other (a line with
+        // its leading is 1.39 times the type's size): two columns' on every
+        // page, full or last, a broadsheet's when its article fits one
         // page. (What the 30 units leave for their second page, five short
         // sections, the division table and the 附注, ends seven lines apart
         // in four columns, and no more level in three.)
-        if page == pages.len()
-            && (cols == 2 || pages.len() == 1)
-            && (high - low) * room > apart * 1.39 * size
-        {
+        if (cols == 2 || pages.len() == 1) && (high - low) * room > apart * 1.39 * size {
             found.push(format!(
                 "page {page}: columns filled {fill:.2?}: their ends are more than {apart} lines apart"
             ));
@@ -529,14 +526,21 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     // may end a page above its jump line. On ISO B4, two pages in three
     // columns: a story's picture too tall for the foot of the second column
     // left a third of it white above the page's jump line.
-    for paper in ["jis-b5", "iso-b4"] {
+    // On A5, four pages in two columns: the first page's first column,
+    // ending with the 主要指标 table, stopped three lines above the
+    // second (the monthly chart did not fit under the table); its rows now
+    // take the white.
+    for (paper, apart) in [("jis-b5", 6.0), ("iso-b4", 6.0), ("a5", 2.0)] {
         let out = tempfile::tempdir().unwrap();
         let run = build_from(&repo().join("data"), out.path(), &["--paper", paper]);
         assert!(run.status.success(), "{}", stderr(&run));
         failures.extend(
-            defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")))
-                .into_iter()
-                .map(|d| format!("sample on {paper}: {d}")),
+            defects_within(
+                &boxes(&out.path().join("2024-H1/review-2024-H1.pdf")),
+                apart,
+            )
+            .into_iter()
+            .map(|d| format!("sample on {paper}: {d}")),
         );
     }
     // gen-data's own shape, the sample's eight units with made-up rows (the
