@@ -409,6 +409,28 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                 );
             }
             pages.push(seen.pages.len());
+            // Three units' article ends at a third of the A3 page: the band
+            // (the units' chart and table) follows its columns, instead of
+            // standing at the page's foot with half the page white above it.
+            if counties == 3 && pdf.ends_with("review-2024-H1.pdf") {
+                let title = seen
+                    .words
+                    .iter()
+                    .find(|w| w.text.contains("各县市规上工业产值增速"))
+                    .expect("the band's chart");
+                let above = seen
+                    .words
+                    .iter()
+                    .filter(|w| w.y1 < title.y0)
+                    .map(|w| w.y1)
+                    .fold(0.0, f64::max);
+                if title.y0 - above > 20.0 * MM {
+                    failures.push(format!(
+                        "3 units: {:.0} mm of white above the band",
+                        (title.y0 - above) / MM
+                    ));
+                }
+            }
             // A county's page is full: with its division charts, what it
             // prints ends within the last seventh of the page, above the
             // running foot (before the charts, 62 % of it).
