@@ -383,7 +383,27 @@ fn check(flags: DataFlags, fail_on_findings: bool) -> ExitCode {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns transparent huge pages off for this process. mimalloc asks the
+/// kernel for huge pages on its regions; each first touch of one then zeroes
+/// 2 MiB, and when memory is fragmented (another program just ran) the kernel
+/// compacts it first. A run lasts a second or two, too short to win that
+/// back in fewer TLB misses. Run in turn with typst-py, as bench/compare.sh
+/// runs them: the nine-bulletin batch took 0.74–0.93× the time, 10 M rows'
+/// `--summary-only` 0.88× (alone), a bulletin 0.94–1.07×, with a third less
+/// memory at peak (BENCHMARKS.md). What mimalloc's `MIMALLOC_ALLOW_THP=0`
+/// does, without asking the user to set it.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes no pointers; it sets one flag of the
+    // process's memory map, and a kernel without it returns an error, which
+    // leaves things as they were.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    without_huge_pages();
     let cli = Cli::parse();
     if let Some(Command::Check {
         flags,
