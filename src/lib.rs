@@ -225,25 +225,61 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
         .collect();
     let total = units.len();
     // The units' figures one after the other on this thread, each unit's
-    // bulletin (Typst's work) handed to the pool as soon as its figures are
-    // there. `in_place_scope`, not `scope`: inside `scope` this loop would
-    // run on a pool worker, and a worker that waits for Polars' own pool
-    // takes up a queued bulletin meanwhile, so the next unit's figures
-    // waited for a whole render.
+    // bulletin (Typst's work) handed to a renderer as soon as its figures
+    // are there. The renderers are threads of their own, not rayon's: Typst
+    // and krilla use rayon inside a render (pages laid out in parallel,
+    // fonts subset in the background), and a rayon worker waiting on that
+    // work takes up a queued bulletin meanwhile. A render then finished only
+    // after the ones it had taken up: the sample's nine bulletins ended in
+    // two bursts, and the last unit's figures waited two-thirds of the
+    // batch for a free slot. From a thread outside the pool, rayon's work
+    // runs on the pool and the render waits for it, so each bulletin is
+    // written when it is done (the batch takes as long: BENCHMARKS.md).
     let reports: Vec<std::sync::Mutex<Option<Report>>> =
         units.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    // The figures run ahead of the renders by at most four bulletins per
-    // thread: a unit's figures and its queued job wait in memory, so an
-    // unbounded lead made a 61-bulletin batch's memory grow with the
-    // number of units (670 MB) instead of staying flat (280 MB from the
-    // eighth bulletin on). A lead of one per thread was flatter still but
-    // slower: the units' Polars plans then ran between the renders instead
-    // of beside them.
-    let ahead = InFlight::new(4 * rayon::current_num_threads());
+    let renderers = rayon::current_num_threads().max(1);
+    // The figures run ahead of the renders by at most three queued
+    // bulletins per renderer, four with the one it renders: a unit's
+    // figures wait in memory, so an unbounded lead made a 61-bulletin
+    // batch's memory grow with the number of units (670 MB) instead of
+    // staying flat. A lead of one per thread was flatter still but slower:
+    // the units' Polars plans then ran between the renders instead of
+    // beside them.
+    type Job = (
+        usize,
+        Option<usize>,
+        String,
+        Result<Option<aggregate::Summary>>,
+    );
+    let (queue, queued) = std::sync::mpsc::sync_channel::<Job>(3 * renderers);
+    let queued = std::sync::Mutex::new(queued);
     let prepared = &prepared;
-    let reports_ref = &reports;
-    let ahead_ref = &ahead;
-    rayon::in_place_scope(|scope| {
+    let slots = &reports;
+    std::thread::scope(|scope| {
+        for _ in 0..renderers {
+            scope.spawn(|| {
+                loop {
+                    // The lock is held only while waiting for the next job.
+                    let job = queued.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((at, unit, name, summary)) = job else {
+                        break;
+                    };
+                    let report = Report {
+                        unit: name,
+                        result: summary
+                            .and_then(|summary| {
+                                prepared.bulletin_of(
+                                    unit,
+                                    summary.as_ref().unwrap_or(&prepared.figures.whole),
+                                )
+                            })
+                            .map(Made::Bulletin),
+                    };
+                    done(&report, total);
+                    *slots[at].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+                }
+            });
+        }
         for (at, unit) in units.into_iter().enumerate() {
             let name = unit.map_or_else(
                 || prepared.input.data.prefecture.short_name.clone(),
@@ -261,28 +297,17 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
                     unit: name,
                 };
                 done(&report, total);
-                *reports_ref[at].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+                *slots[at].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
                 continue;
             }
-            ahead_ref.acquire();
             let summary = prepared.unit_summary(unit);
-            scope.spawn(move |_| {
-                let report = Report {
-                    unit: name,
-                    result: summary
-                        .and_then(|summary| {
-                            prepared.bulletin_of(
-                                unit,
-                                summary.as_ref().unwrap_or(&prepared.figures.whole),
-                            )
-                        })
-                        .map(Made::Bulletin),
-                };
-                ahead_ref.release();
-                done(&report, total);
-                *reports_ref[at].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
-            });
+            // Fails only when every renderer has stopped, which a panic
+            // would do; the scope then passes the panic on.
+            if queue.send((at, unit, name, summary)).is_err() {
+                break;
+            }
         }
+        drop(queue);
     });
     Ok(reports
         .into_iter()
@@ -380,37 +405,6 @@ enum Stage {
         dir: PathBuf,
     },
     Ready(Built),
-}
-
-/// A counting semaphore: how many bulletins of a batch may be under way
-/// (figures computed, render queued or running) at once.
-struct InFlight {
-    free: std::sync::Mutex<usize>,
-    freed: std::sync::Condvar,
-}
-
-impl InFlight {
-    fn new(slots: usize) -> InFlight {
-        InFlight {
-            free: std::sync::Mutex::new(slots.max(1)),
-            freed: std::sync::Condvar::new(),
-        }
-    }
-
-    /// Waits for a free slot and takes it.
-    fn acquire(&self) {
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        while *free == 0 {
-            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
-        }
-        *free -= 1;
-    }
-
-    /// Gives a slot back.
-    fn release(&self) {
-        *self.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        self.freed.notify_one();
-    }
 }
 
 /// What every bulletin of a run shares: the validated data, the whole's
