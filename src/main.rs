@@ -384,14 +384,16 @@ fn check(flags: DataFlags, fail_on_findings: bool) -> ExitCode {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Turns transparent huge pages off for this process. mimalloc asks the
-/// kernel for huge pages on its regions; each first touch of one then zeroes
-/// 2 MiB, and when memory is fragmented (another program just ran) the kernel
-/// compacts it first. A run lasts a second or two, too short to win that
-/// back in fewer TLB misses. Run in turn with typst-py, as bench/compare.sh
-/// runs them: the nine-bulletin batch took 0.74–0.93× the time, 10 M rows'
-/// `--summary-only` 0.88× (alone), a bulletin 0.94–1.07×, with a third less
-/// memory at peak (BENCHMARKS.md). What mimalloc's `MIMALLOC_ALLOW_THP=0`
-/// does, without asking the user to set it.
+/// kernel for huge pages on its regions, and each first touch of one zeroes
+/// 2 MiB: a batch faults in about 300 MiB of them for 340 MiB it keeps. Run
+/// in turn with another program (typst-py, as bench/compare.sh runs them),
+/// the nine-bulletin batch took 0.74–0.93× the time without them and its
+/// system time fell from 0.65 s to 0.20 s; run back to back with itself,
+/// when the pages it just freed are at hand, it took 1.10× (one bulletin:
+/// 1.03×). Peak memory is a quarter to a third lower either way
+/// (BENCHMARKS.md, session 14). A run usually follows other programs, not
+/// itself, so they are off: what mimalloc's `MIMALLOC_ALLOW_THP=0` does,
+/// without asking the user to set it.
 fn without_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes no pointers; it sets one flag of the
