@@ -783,6 +783,31 @@ impl Record<'_> {
         }
     }
 
+    /// [`Record::text`] of a key column (a code the rest of the data names
+    /// its rows by), which no earlier line of the file may have: `seen`
+    /// holds the line of each key so far. A repeat is an error naming both
+    /// lines (`what`: what the key is, such as region).
+    fn key(
+        &self,
+        column: &str,
+        what: &str,
+        seen: &mut HashMap<String, u64>,
+        errors: &mut Errors,
+    ) -> Option<String> {
+        let key = self.text(column, errors)?;
+        if let Some(first) = seen.insert(key.clone(), self.line) {
+            errors.push(self.error(
+                column,
+                format!(
+                    "{what} {key} is listed twice (lines {first} and {})",
+                    self.line
+                ),
+            ));
+            return None;
+        }
+        Some(key)
+    }
+
     /// [`Record::checked`] of a number column.
     fn number(&self, column: &str, errors: &mut Errors) -> Option<f64> {
         match self.checked(column, errors)? {
@@ -950,19 +975,9 @@ fn read_regions(path: &Path, errors: &mut Errors) -> Option<(Region, Vec<Region>
     let mut children: Vec<(u64, Region, String)> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
-        let Some(code) = rec.text("region_code", errors) else {
+        let Some(code) = rec.key("region_code", "region", &mut seen, errors) else {
             return;
         };
-        if let Some(first) = seen.insert(code.clone(), rec.line) {
-            errors.push(rec.error(
-                "region_code",
-                format!(
-                    "region {code} is listed twice (lines {first} and {})",
-                    rec.line
-                ),
-            ));
-            return;
-        }
         let Some(name) = rec.text("name", errors) else {
             return;
         };
@@ -1032,19 +1047,9 @@ fn read_industries(path: &Path, errors: &mut Errors) -> Option<Vec<Industry>> {
     let mut industries = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
-        let Some(code) = rec.text("industry_code", errors) else {
+        let Some(code) = rec.key("industry_code", "division", &mut seen, errors) else {
             return;
         };
-        if let Some(first) = seen.insert(code.clone(), rec.line) {
-            errors.push(rec.error(
-                "industry_code",
-                format!(
-                    "division {code} is listed twice (lines {first} and {})",
-                    rec.line
-                ),
-            ));
-            return;
-        }
         if let Some(name) = rec.text("name", errors) {
             let short = rec.get("short_name");
             industries.push(Industry {
@@ -1354,14 +1359,11 @@ fn read_catalog(path: &Path, errors: &mut Errors) -> Vec<CatalogEntry> {
     let Some(input) = CsvInput::open(path, &contract::CATALOG, errors) else {
         return catalog;
     };
+    let mut seen: HashMap<String, u64> = HashMap::default();
     input.for_each(errors, |rec, errors| {
-        let Some(key) = rec.text("indicator", errors) else {
+        let Some(key) = rec.key("indicator", "indicator", &mut seen, errors) else {
             return;
         };
-        if catalog.iter().any(|c| c.indicator == key) {
-            errors.push(rec.error("indicator", format!("indicator {key} is listed twice")));
-            return;
-        }
         let name = rec.text("name", errors);
         let decimals = match rec.checked("decimals", errors) {
             Some(contract::Checked::Decimals(d)) => Some(d),
@@ -1644,6 +1646,37 @@ mod tests {
         assert!(all.contains("regions.csv: file not found"), "{all}");
         assert!(
             all.contains("industry_monthly.csv: file not found"),
+            "{all}"
+        );
+    }
+
+    /// A division or an indicator listed twice is refused as a region is,
+    /// naming both lines.
+    #[test]
+    fn keys_listed_twice_name_both_lines() {
+        let dir = folder(&format!("{HEADER}2024-01,E1,甲,100001,13,10,3\n"));
+        write(
+            dir.path(),
+            INDUSTRIES_FILE,
+            "industry_code,name\n13,农副食品加工业\n27,医药制造业\n13,农副食品加工业\n",
+        );
+        write(
+            dir.path(),
+            CATALOG_FILE,
+            "indicator,name,unit,decimals,aggregation\nvisits,接待游客,万人次,1,sum\nvisits,游客,万人次,1,sum\n",
+        );
+        write(
+            dir.path(),
+            "indicators.csv",
+            "month,region_code,indicator,value\n2024-01,100001,visits,1.5\n",
+        );
+        let all = load(dir.path()).unwrap_err().to_string();
+        assert!(
+            all.contains("industries.csv:4: column `industry_code`: division 13 is listed twice (lines 2 and 4)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("indicator_catalog.csv:3: column `indicator`: indicator visits is listed twice (lines 2 and 3)"),
             "{all}"
         );
     }
