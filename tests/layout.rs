@@ -86,14 +86,11 @@ fn boxes(pdf: &Path) -> Boxes {
 
 const MM: f64 = 72.0 / 25.4;
 
+/// How many lines apart a page's columns may end.
+const APART: f64 = 2.0;
+
 /// Checks one bulletin; returns what a make-up editor would not let through.
 fn defects(seen: &Boxes) -> Vec<String> {
-    defects_within(seen, 6.0)
-}
-
-/// As [`defects`], with a county's columns to end within `apart` lines of
-/// each other.
-fn defects_within(seen: &Boxes, apart: f64) -> Vec<String> {
     let Boxes {
         lines,
         words,
@@ -264,15 +261,15 @@ fn defects_within(seen: &Boxes, apart: f64) -> Vec<String> {
         let (low, high) = fill
             .iter()
             .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
-        // The columns end within `apart` lines of each other (a line with
-        // its leading is 1.39 times the type's size): two columns' on every
+        // The columns end within two lines of each other (a line with its
+        // leading is 1.39 times the type's size): two columns' on every
         // page, full or last, a broadsheet's when its article fits one
         // page. (What the 30 units leave for their second page, five short
         // sections, the division table and the 附注, ends seven lines apart
         // in four columns, and no more level in three.)
-        if (cols == 2 || pages.len() == 1) && (high - low) * room > apart * 1.39 * size {
+        if (cols == 2 || pages.len() == 1) && (high - low) * room > APART * 1.39 * size {
             found.push(format!(
-                "page {page}: columns filled {fill:.2?}: their ends are more than {apart} lines apart"
+                "page {page}: columns filled {fill:.2?}: their ends are more than {APART} lines apart"
             ));
         }
         if low < 0.5 && high > 0.9 {
@@ -456,13 +453,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
             // page's: its first column, the 主要指标 table grown under two
             // paragraphs, ended 2.4 lines short with its one space allowed
             // two.
-            let apart = if (counties == 16 || counties == 3) && pdf.ends_with("review-2024-H1.pdf")
-            {
-                2.0
-            } else {
-                6.0
-            };
-            failures.extend(defects_within(&seen, apart).into_iter().map(|d| {
+            failures.extend(defects(&seen).into_iter().map(|d| {
                 format!(
                     "{counties} units, {divisions} divisions, {}: {d}",
                     pdf.display()
@@ -488,7 +479,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                 pdf.display()
             );
             failures.extend(
-                defects_within(&seen, 2.0)
+                defects(&seen)
                     .into_iter()
                     .map(|d| format!("松原市, {}: {d}", pdf.display())),
             );
@@ -522,13 +513,8 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     for pdf in bulletins(&repo().join("data"), out.path()) {
         // (The sample's page, too: 93, 91, 93 and 88 % with the white at
         // the columns' feet.)
-        let apart = if pdf.ends_with("review-2024-H1.pdf") {
-            2.0
-        } else {
-            6.0
-        };
         failures.extend(
-            defects_within(&boxes(&pdf), apart)
+            defects(&boxes(&pdf))
                 .into_iter()
                 .map(|d| format!("sample, {}: {d}", pdf.display())),
         );
@@ -543,7 +529,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     for unit in ["222404", "222405"] {
         let pdf = county(&repo().join("data"), out.path(), unit);
         failures.extend(
-            defects_within(&boxes(&pdf), 2.0)
+            defects(&boxes(&pdf))
                 .into_iter()
                 .map(|d| format!("sample, {}: {d}", pdf.display())),
         );
@@ -556,17 +542,14 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
     // ending with the 主要指标 table, stopped three lines above the
     // second (the monthly chart did not fit under the table); its rows now
     // take the white.
-    for (paper, apart) in [("jis-b5", 6.0), ("iso-b4", 6.0), ("a5", 2.0)] {
+    for paper in ["jis-b5", "iso-b4", "a5"] {
         let out = tempfile::tempdir().unwrap();
         let run = build_from(&repo().join("data"), out.path(), &["--paper", paper]);
         assert!(run.status.success(), "{}", stderr(&run));
         failures.extend(
-            defects_within(
-                &boxes(&out.path().join("2024-H1/review-2024-H1.pdf")),
-                apart,
-            )
-            .into_iter()
-            .map(|d| format!("sample on {paper}: {d}")),
+            defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")))
+                .into_iter()
+                .map(|d| format!("sample on {paper}: {d}")),
         );
     }
     // gen-data's own shape, the sample's eight units with made-up rows (the
