@@ -252,12 +252,16 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
         Result<Option<aggregate::Summary>>,
     );
     let (queue, queued) = std::sync::mpsc::sync_channel::<Job>(3 * renderers);
-    let queued = std::sync::Mutex::new(queued);
+    // Each renderer holds the receiving end: when all have stopped (a
+    // panic), it is dropped and the queue refuses the next job instead of
+    // waiting for room forever.
+    let queued = std::sync::Arc::new(std::sync::Mutex::new(queued));
     let prepared = &prepared;
     let slots = &reports;
     std::thread::scope(|scope| {
         for _ in 0..renderers {
-            scope.spawn(|| {
+            let queued = queued.clone();
+            scope.spawn(move || {
                 loop {
                     // The lock is held only while waiting for the next job.
                     let job = queued.lock().unwrap_or_else(|e| e.into_inner()).recv();
@@ -280,6 +284,7 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
                 }
             });
         }
+        drop(queued);
         for (at, unit) in units.into_iter().enumerate() {
             let name = unit.map_or_else(
                 || prepared.input.data.prefecture.short_name.clone(),
@@ -301,8 +306,8 @@ pub fn run_batch(opts: &Options, done: &(dyn Fn(&Report, usize) + Sync)) -> Resu
                 continue;
             }
             let summary = prepared.unit_summary(unit);
-            // Fails only when every renderer has stopped, which a panic
-            // would do; the scope then passes the panic on.
+            // Fails only when every renderer has stopped, which only a
+            // panic does; the scope then passes the panic on.
             if queue.send((at, unit, name, summary)).is_err() {
                 break;
             }
