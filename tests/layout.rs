@@ -405,6 +405,15 @@ fn bulletins(data: &Path, out: &Path) -> Vec<std::path::PathBuf> {
     ]
 }
 
+/// How many parts a page's division table is set in: the header rows
+/// (行业) it prints.
+fn table_parts(seen: &Boxes) -> usize {
+    seen.lines
+        .iter()
+        .filter(|l| l.text.trim() == "行业")
+        .count()
+}
+
 /// The bulletin of the county-level unit `code` for `data`.
 fn county(data: &Path, out: &Path, code: &str) -> std::path::PathBuf {
     let run = build_from(data, out, &["--region", code]);
@@ -513,11 +522,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                     .join(format!("2024-H1/{code}/review-2024-H1-{code}.pdf"));
                 let seen = boxes(&pdf);
                 if code == "222408" {
-                    let headers = seen
-                        .lines
-                        .iter()
-                        .filter(|l| l.text.trim() == "行业")
-                        .count();
+                    let headers = table_parts(&seen);
                     assert_eq!(headers, 1, "{}: the division table whole", pdf.display());
                 }
                 // 222404's 32 divisions: too many for the text's column
@@ -525,11 +530,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                 // under it: the table in two parts, the first under the
                 // text.
                 if code == "222404" {
-                    let headers = seen
-                        .lines
-                        .iter()
-                        .filter(|l| l.text.trim() == "行业")
-                        .count();
+                    let headers = table_parts(&seen);
                     assert_eq!(headers, 2, "{}: the table in two parts", pdf.display());
                 }
                 // 222402's 21 divisions: their charts fitted neither
@@ -561,11 +562,7 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
         if prefecture.is_some() {
             let pdf = county(data.path(), out.path(), "222402");
             let seen = boxes(&pdf);
-            let headers = seen
-                .lines
-                .iter()
-                .filter(|l| l.text.trim() == "行业")
-                .count();
+            let headers = table_parts(&seen);
             assert_eq!(headers, 1, "{}: the table whole", pdf.display());
             let text: String = seen.lines.iter().map(|l| l.text.as_str()).collect();
             assert!(
