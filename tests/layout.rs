@@ -662,6 +662,25 @@ fn other_prefectures_set_level_columns_and_continue_like_a_newspaper() {
                 .map(|d| format!("sample on {paper}: {d}")),
         );
     }
+    // 45 units and 20 divisions on JIS B5, four pages in two columns: the
+    // third page's second column ended at 59 %, the division table too
+    // tall for what it had left; it now takes the table's first rows.
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        40_000,
+        15,
+        &["--counties", "45", "--divisions", "20"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = build_from(data.path(), out.path(), &["--paper", "jis-b5"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    failures.extend(
+        defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")))
+            .into_iter()
+            .filter(|d| d.contains("is followed by another"))
+            .map(|d| format!("45 units on JIS B5: {d}")),
+    );
     // gen-data's own shape, the sample's eight units with made-up rows (the
     // rows the batch and Parquet tests print): its page once had the 附注
     // set over its last sections.
