@@ -4,7 +4,9 @@
 //! tables with summary.csv.
 
 mod common;
-use common::{build_from, gen_data, pdf_text, repo, review, sample_copy, stderr};
+use common::{
+    build_from, gen_data, pdf_page_text, pdf_text, repo, review, sample_copy, stderr,
+};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -567,6 +569,16 @@ fn paper_and_bleed_for_the_printer() {
         sizes.iter().all(|&(w, h, trim)| (w, h) == A4 && !trim),
         "{sizes:?}"
     );
+    // The units' chart and table are the band at the first page's foot on
+    // A4 too (they were left out of every paper but a broadsheet).
+    let first = pdf_page_text(&pdf, 1);
+    for (what, wanted) in [
+        ("the units' chart", "各县市规上工业产值增速"),
+        ("the units' table", "各县市规模以上工业主要指标"),
+        ("a unit's row", "珲春市"),
+    ] {
+        assert!(first.contains(wanted), "A4 page 1 lacks {what}:\n{first}");
+    }
 
     let (out, pdf) = build(&["--bleed", "3"]);
     let bleed = 2.0 * 3.0 / 25.4 * 72.0;

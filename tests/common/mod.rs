@@ -46,6 +46,14 @@ pub fn pdf_text(path: &Path) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Page `page`'s text (from 1), white space removed as [`pdf_text`] does.
+pub fn pdf_page_text(path: &Path, page: usize) -> String {
+    let bytes = std::fs::read(path).expect("read the PDF");
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).expect("extract PDF text");
+    let text = pages.get(page - 1).expect("the PDF has that page");
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
 /// Copies a folder with its subfolders (the sample has stories/).
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
