@@ -4,9 +4,7 @@
 //! tables with summary.csv.
 
 mod common;
-use common::{
-    build_from, gen_data, pdf_page_text, pdf_text, repo, review, sample_copy, stderr,
-};
+use common::{build_from, gen_data, pdf_page_text, pdf_text, repo, review, sample_copy, stderr};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -818,4 +816,31 @@ fn a_picture_linked_out_of_the_data_folder_is_refused() {
     std::os::unix::fs::symlink(inside.join("muer.svg"), &picture).unwrap();
     let out = review(&args);
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A broadsheet whose text ends high on its page says so: gen-data's eight
+/// units without stories end at 57 % of the A3 page. On A4, and for the
+/// sample (its stories fill the page), nothing is said.
+#[test]
+fn a_short_broadsheet_page_is_reported() {
+    const SHORT: &str = "warning: the page's text ends at";
+    let data = tempfile::tempdir().unwrap();
+    gen_data(data.path(), 30_000, 7, &[]);
+    let out = tempfile::tempdir().unwrap();
+    let run = build_from(data.path(), out.path(), &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains(&format!("{SHORT} 57 % of its height")),
+        "{}",
+        stderr(&run)
+    );
+    for (data, extra) in [
+        (data.path().to_path_buf(), &["--paper", "a4"][..]),
+        (repo().join("data"), &[][..]),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let run = build_from(&data, out.path(), extra);
+        assert!(run.status.success(), "{}", stderr(&run));
+        assert!(!stderr(&run).contains(SHORT), "{}", stderr(&run));
+    }
 }
