@@ -171,6 +171,9 @@ pub struct Outcome {
     pub unchanged: bool,
     /// Warnings about the data that did not stop the run.
     pub warnings: Vec<String>,
+    /// A warning about this bulletin's own page (a broadsheet whose text
+    /// ends short of its foot).
+    pub page_warning: Option<String>,
 }
 
 /// The document the template reads: the figures and their phrasing.
@@ -840,6 +843,7 @@ impl<'o> Prepared<'o> {
                     summary_csv: written.1,
                     unchanged: false,
                     warnings: self.input.warnings.clone(),
+                    page_warning: None,
                 });
             }
             Stage::Ready(built) => built,
@@ -849,9 +853,10 @@ impl<'o> Prepared<'o> {
             .typesetting
             .as_ref()
             .expect("a typeset stage has a typesetter");
-        let (pdf, pages) = typesetting
+        let rendered = typesetting
             .typesetter
             .render_with_pages(&built.job, self.opts.png_dpi)?;
+        let (pdf, pages) = (rendered.pdf, rendered.pages);
         let written = archive::archive(&archive::Outputs {
             dir: built.dir,
             stem: built.stem,
@@ -869,6 +874,13 @@ impl<'o> Prepared<'o> {
             summary_csv: written.summary_csv,
             unchanged: written.unchanged,
             warnings: self.input.warnings.clone(),
+            page_warning: rendered.short_page.map(|end| {
+                format!(
+                    "the page's text ends at {:.0} % of its height: this bulletin has too little text for a \
+                     broadsheet (the editors' stories fill it; --paper a4 sets it on A4 pages)",
+                    end * 100.0
+                )
+            }),
         })
     }
 }

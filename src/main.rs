@@ -568,6 +568,9 @@ fn tell(outcome: &review::Outcome, warnings: bool) {
             eprintln!("review: warning: {warning}");
         }
     }
+    if let Some(warning) = &outcome.page_warning {
+        eprintln!("review: warning: {warning}");
+    }
     if let (true, Some(pdf)) = (outcome.unchanged, &outcome.pdf) {
         eprintln!(
             "review: {} is already this bulletin, byte for byte; left as it was",

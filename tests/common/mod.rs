@@ -43,14 +43,17 @@ pub fn stderr(out: &Output) -> String {
 pub fn pdf_text(path: &Path) -> String {
     let bytes = std::fs::read(path).expect("read the PDF");
     let text = pdf_extract::extract_text_from_mem(&bytes).expect("extract PDF text");
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    without_spaces(&text)
 }
 
 /// Page `page`'s text (from 1), white space removed as [`pdf_text`] does.
 pub fn pdf_page_text(path: &Path, page: usize) -> String {
     let bytes = std::fs::read(path).expect("read the PDF");
     let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).expect("extract PDF text");
-    let text = pages.get(page - 1).expect("the PDF has that page");
+    without_spaces(pages.get(page - 1).expect("the PDF has that page"))
+}
+
+fn without_spaces(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
