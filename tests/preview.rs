@@ -256,7 +256,11 @@ fn routes_events_errors_and_rebuilds() {
         "{222400.27.output_value.level}",
         "{222400.27.no_such.level}",
     );
-    let s = wait_for(&preview, "the error", |s| !s["error"].is_null());
+    // (The write truncates the file first: the preview may read it empty
+    // and say so before the write's last event makes it read it again.)
+    let s = wait_for(&preview, "the error", |s| {
+        s["error"].as_str().is_some_and(|e| e.contains("no_such"))
+    });
     let error = s["error"].as_str().unwrap();
     assert!(
         error.contains("01-cell-bank.txt:7:") && error.contains("no_such"),
