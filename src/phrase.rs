@@ -879,27 +879,21 @@ pub fn rank_words(rank: Option<u32>, whole: &str) -> Option<String> {
     rank.map(|n| format!("居{whole}第{n}位"))
 }
 
-/// Lists growth rates: 分别增长a%、b%和c% when all grew, otherwise each
-/// with its own verb: 分别增长a%、下降b%.
-pub fn respectively(rates: &[Option<Rational>]) -> String {
-    let words: Vec<String> = rates.iter().map(|&r| growth(r)).collect();
-    let all_up = words.iter().all(|w| w.starts_with("增长"));
-    let items: Vec<String> = if all_up {
-        words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                if i == 0 {
-                    w.clone()
-                } else {
-                    w["增长".len()..].to_string()
-                }
-            })
-            .collect()
-    } else {
-        words
-    };
-    format!("分别{}", join_cn(&items))
+/// Names, each with its own rate, the way statistics bureaus list divisions:
+/// 甲产值增长a%，乙增长b%，丙下降c% (`measure` after the first name only).
+/// Not 甲、乙和丙分别增长…: most GB/T 4754 names hold a 和 or a 、 of their
+/// own (电力、热力生产和供应业), and in one run of names a reader cannot
+/// tell where one ends.
+pub fn each_with_rate(named: &[(String, Option<Rational>)], measure: &str) -> String {
+    named
+        .iter()
+        .enumerate()
+        .map(|(i, (name, rate))| {
+            let lead = if i == 0 { measure } else { "" };
+            format!("{name}{lead}{}", growth(*rate))
+        })
+        .collect::<Vec<_>>()
+        .join("，")
 }
 
 /// Joins with 、 and a final 和: a、b和c.
@@ -1065,16 +1059,13 @@ fn industries_text(summary: &Summary, whole: &str) -> String {
         .take(3)
         .collect();
     if !top.is_empty() {
-        let names: Vec<String> = top.iter().map(|i| i.name.clone()).collect();
-        let rates: Vec<Option<Rational>> = top.iter().map(|i| i.output_value.yoy_pct).collect();
+        let named: Vec<(String, Option<Rational>)> = top
+            .iter()
+            .map(|i| (i.name.clone(), i.output_value.yoy_pct))
+            .collect();
         text.push_str(&format!(
-            "。其中，{}产值{}，合计拉动{whole}产值增长{}个百分点",
-            join_cn(&names),
-            if top.len() > 1 {
-                respectively(&rates)
-            } else {
-                growth(rates[0])
-            },
+            "。其中，{}，合计拉动{whole}产值增长{}个百分点",
+            each_with_rate(&named, "产值"),
             one_decimal(
                 top.iter()
                     .filter_map(|i| i.output_value.pull_pp)
@@ -1299,14 +1290,28 @@ mod tests {
 
     #[test]
     fn lists_and_ranks() {
+        let named = |list: &[(&str, f64)]| -> Vec<(String, Option<Rational>)> {
+            list.iter().map(|&(n, r)| (n.to_string(), q(r))).collect()
+        };
+        // The sample's leaders: each name ends where its rate begins.
         assert_eq!(
-            respectively(&[q(1.0), q(2.25), q(3.0)]),
-            "分别增长1.0%、2.3%和3.0%"
+            each_with_rate(
+                &named(&[
+                    ("有色金属矿采选业", 110.0),
+                    ("电力、热力生产和供应业", 4.7),
+                    ("专用设备制造业", 11.65)
+                ]),
+                "产值"
+            ),
+            "有色金属矿采选业产值增长1.1倍，电力、热力生产和供应业增长4.7%，专用设备制造业增长11.7%"
         );
-        assert_eq!(respectively(&[q(1.0), q(-2.0)]), "分别增长1.0%和下降2.0%");
         assert_eq!(
-            respectively(&[q(110.0), q(4.7), q(11.7)]),
-            "分别增长1.1倍、4.7%和11.7%"
+            each_with_rate(&named(&[("甲", 1.0), ("乙", -2.0), ("丙", 0.04)]), "产值"),
+            "甲产值增长1.0%，乙下降2.0%，丙持平"
+        );
+        assert_eq!(
+            each_with_rate(&named(&[("甲", 2.25)]), "产值"),
+            "甲产值增长2.3%"
         );
         assert_eq!(rank_words(Some(3), "全州").unwrap(), "居全州第3位");
         assert_eq!(join_cn(&["甲".into()]), "甲");

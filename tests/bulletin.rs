@@ -133,6 +133,10 @@ fn newspaper_review_is_one_a3_page_with_stories_charts_and_tables() {
         "——上半年延边州工业经济运行综述",
         "本报记者李明哲王静",
         "全州319户规模以上工业企业，实现产值339.3亿元，同比增长2.6%；实现增加值增长4.2%，增速比一季度",
+        // the leading divisions, each with its own rate: one run of names
+        // (有色金属矿采选业、电力、热力生产和供应业和专用设备制造业) hides
+        // where a name holding 、 or 和 ends
+        "其中，有色金属矿采选业产值增长1.1倍，电力、热力生产和供应业增长4.7%，专用设备制造业增长11.7%，合计拉动全州产值增长2.5个百分点。",
         // the editors' stories, with their cited figures worded from the summary
         "细胞产业实现“从无到有”",
         "小木耳撑起增收“钱袋子”",
