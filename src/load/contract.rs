@@ -119,7 +119,13 @@ impl Kind {
     /// form only (not empty); whether the code is listed is the reader's
     /// look-up ([`Kind::unlisted`]).
     pub(super) fn check(self, raw: &str) -> Result<Checked<'_>, String> {
-        let found = || format!("found `{raw}`; expected {}", self.expected());
+        let found = || {
+            let mut message = format!("found `{raw}`; expected {}", self.expected());
+            if let Some(fix) = self.spreadsheet_form(raw) {
+                message.push_str(&format!(": write {fix}"));
+            }
+            message
+        };
         let ok = match self {
             Kind::Month => parse_month(raw).map(|(y, m)| Checked::Month(y, m)),
             Kind::Date => day(raw).map(Checked::Day),
@@ -155,6 +161,52 @@ impl Kind {
             Kind::Text(_) | Kind::Listed(_) | Kind::Free => Some(Checked::Text(raw)),
         };
         ok.ok_or_else(found)
+    }
+
+    /// What a field a spreadsheet wrote in its own form (a date cell saved
+    /// as `2024/6/1` or `2024年6月`, a number with thousands separators)
+    /// means in the contract's form, for the message to name: `None` when
+    /// the field is not one of those forms. Only failures call it.
+    fn spreadsheet_form(self, raw: &str) -> Option<String> {
+        match self {
+            Kind::Month | Kind::Date => {
+                let parts: Vec<&str> = raw
+                    .split(['/', '-', '.', '年', '月', '日'])
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                let number = |p: &str| {
+                    (!p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| p.parse::<u8>().ok())
+                        .flatten()
+                };
+                let (year, rest) = parts.split_first()?;
+                if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let month = number(rest.first()?).filter(|m| (1..=12).contains(m))?;
+                match (self, rest) {
+                    (Kind::Month, [_] | [_, _]) => Some(format!("{year}-{month:02}")),
+                    (Kind::Date, [_, day]) => {
+                        let day = number(day)?;
+                        date_exists(year.parse().ok()?, month, day)
+                            .then(|| format!("{year}-{month:02}-{day:02}"))
+                    }
+                    _ => None,
+                }
+            }
+            Kind::Number(..) => {
+                // 1,234.5: groups of three after the first, before any point.
+                let whole = raw.split('.').next()?;
+                let groups: Vec<&str> = whole.trim_start_matches('-').split(',').collect();
+                let grouped = groups.len() > 1
+                    && (1..=3).contains(&groups[0].len())
+                    && groups[1..].iter().all(|g| g.len() == 3);
+                let plain = raw.replace(',', "");
+                (grouped && self.number(&plain).is_some())
+                    .then(|| format!("{plain} (no thousands separators)"))
+            }
+            _ => None,
+        }
     }
 
     /// A [`Kind::Number`] field's value when it holds what the kind asks
@@ -417,6 +469,39 @@ mod tests {
         for (kind, raw, message) in cases {
             assert_eq!(kind.check(raw), Err(message.to_string()), "{raw}");
         }
+    }
+
+    #[test]
+    fn a_spreadsheets_own_forms_are_named_in_the_contracts() {
+        let cases = [
+            (Kind::Month, "2022/1/1", Some("2022-01")),
+            (Kind::Month, "2022/1", Some("2022-01")),
+            (Kind::Month, "2022-1", Some("2022-01")),
+            (Kind::Month, "2022年12月", Some("2022-12")),
+            (Kind::Month, "2022.06", Some("2022-06")),
+            (Kind::Month, "2022/13", None),
+            (Kind::Month, "22/1/1", None),
+            (Kind::Month, "June 2022", None),
+            (Kind::Date, "2024/6/30", Some("2024-06-30")),
+            (Kind::Date, "2024年2月29日", Some("2024-02-29")),
+            (Kind::Date, "2023/2/29", None),
+            (Kind::Date, "2024/6", None),
+            (FLOW, "3,260.6", Some("3260.6 (no thousands separators)")),
+            (FLOW, "1,234,567", Some("1234567 (no thousands separators)")),
+            (FLOW, "12,34.5", None),
+            (FLOW, "-1,000", None),
+            (FLOW, "abc", None),
+        ];
+        for (kind, raw, fix) in cases {
+            assert_eq!(kind.spreadsheet_form(raw).as_deref(), fix, "{raw}");
+        }
+        assert_eq!(
+            Kind::Month.check("2022/1/1"),
+            Err(
+                "found `2022/1/1`; expected a month as YYYY-MM, such as 2024-06: write 2022-01"
+                    .into()
+            )
+        );
         assert_eq!(Kind::Month.check("2024-06"), Ok(Checked::Month(2024, 6)));
         assert_eq!(Kind::Date.check("2024-02-29"), Ok(Checked::Day(20240229)));
         assert_eq!(
