@@ -194,6 +194,19 @@ impl Kind {
                     _ => None,
                 }
             }
+            Kind::RegionCode | Kind::DivisionCode => {
+                // 222401.0 for 222401; 6 for division 06 (the zero dropped).
+                let digits = raw.strip_suffix(".0").unwrap_or(raw);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let fixed = match (self, digits.len()) {
+                    (Kind::DivisionCode, 1) => format!("0{digits}"),
+                    (Kind::DivisionCode, 2) | (Kind::RegionCode, 6) => digits.to_string(),
+                    _ => return None,
+                };
+                (fixed != raw).then(|| format!("{fixed} (a code is text)"))
+            }
             Kind::Number(..) => {
                 // 1,234.5: groups of three after the first, before any point.
                 let whole = raw.split('.').next()?;
@@ -226,7 +239,17 @@ impl Kind {
     /// The message for a field of the right form whose code the list it
     /// names does not hold.
     pub(super) fn unlisted(self, raw: &str) -> String {
-        format!("found `{raw}`; expected {}", self.expected())
+        let mut message = format!("found `{raw}`; expected {}", self.expected());
+        // A listed code a spreadsheet wrote as a number reads as its form.
+        let form = match self {
+            Kind::Listed(List::Divisions | List::DivisionsOrAll) => Some(Kind::DivisionCode),
+            Kind::Listed(List::Counties | List::Regions) => Some(Kind::RegionCode),
+            _ => None,
+        };
+        if let Some(fix) = form.and_then(|kind| kind.spreadsheet_form(raw)) {
+            message.push_str(&format!(": write {fix}"));
+        }
+        message
     }
 }
 
@@ -486,6 +509,15 @@ mod tests {
             (Kind::Date, "2024年2月29日", Some("2024-02-29")),
             (Kind::Date, "2023/2/29", None),
             (Kind::Date, "2024/6", None),
+            (Kind::DivisionCode, "6", Some("06 (a code is text)")),
+            (Kind::DivisionCode, "13.0", Some("13 (a code is text)")),
+            (Kind::DivisionCode, "130", None),
+            (
+                Kind::RegionCode,
+                "222401.0",
+                Some("222401 (a code is text)"),
+            ),
+            (Kind::RegionCode, "22240", None),
             (FLOW, "3,260.6", Some("3260.6 (no thousands separators)")),
             (FLOW, "1,234,567", Some("1234567 (no thousands separators)")),
             (FLOW, "12,34.5", None),
@@ -495,6 +527,23 @@ mod tests {
         for (kind, raw, fix) in cases {
             assert_eq!(kind.spreadsheet_form(raw).as_deref(), fix, "{raw}");
         }
+        let division = Kind::Listed(List::Divisions);
+        assert_eq!(
+            division.unlisted("6"),
+            "found `6`; expected a division code from industries.csv: write 06 (a code is text)"
+        );
+        assert_eq!(
+            division.unlisted("13.0"),
+            "found `13.0`; expected a division code from industries.csv: write 13 (a code is text)"
+        );
+        assert_eq!(
+            Kind::Listed(List::Counties).unlisted("222401.0"),
+            "found `222401.0`; expected a county-level code from regions.csv: write 222401 (a code is text)"
+        );
+        assert_eq!(
+            division.unlisted("99"),
+            "found `99`; expected a division code from industries.csv"
+        );
         assert_eq!(
             Kind::Month.check("2022/1/1"),
             Err(
