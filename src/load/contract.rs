@@ -43,6 +43,25 @@ pub(super) enum Kind {
     Free,
 }
 
+/// What the message about an enterprise's two rows for a month adds when
+/// its identifier is a number in a spreadsheet's scientific notation
+/// (`9.12224E+17`): the spreadsheet read the 统一社会信用代码 as a number
+/// and kept six digits, so every enterprise of a county reads as one.
+pub(super) fn id_note(id: &str) -> &'static str {
+    let (mantissa, exponent) = match id.split_once(['E', 'e']) {
+        Some(parts) => parts,
+        None => return "",
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    if digits(whole) && digits(fraction) && digits(exponent) {
+        ": the identifier is a number as a spreadsheet writes it, its digits lost; save the column as text"
+    } else {
+        ""
+    }
+}
+
 /// The codes a [`Kind::Listed`] field may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum List {
@@ -491,6 +510,16 @@ mod tests {
         ];
         for (kind, raw, message) in cases {
             assert_eq!(kind.check(raw), Err(message.to_string()), "{raw}");
+        }
+    }
+
+    #[test]
+    fn an_identifier_a_spreadsheet_wrote_as_a_number_is_named() {
+        for id in ["9.12224E+17", "9.1222E17", "9E+17", "9.12224e+17"] {
+            assert!(id_note(id).contains("save the column as text"), "{id}");
+        }
+        for id in ["91222401MA0Y3E1X2K", "E1", "9.1E+", "ENT-7"] {
+            assert_eq!(id_note(id), "", "{id}");
         }
     }
 

@@ -485,9 +485,10 @@ fn careful(
             errors.push(rec.error(
                 "enterprise_id",
                 format!(
-                    "enterprise {id} has two rows for {} (lines {first} and {})",
+                    "enterprise {id} has two rows for {} (lines {first} and {}){}",
                     month_key(month.0, month.1),
-                    rec.line
+                    rec.line,
+                    contract::id_note(&id),
                 ),
             ));
         }

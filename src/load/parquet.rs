@@ -247,7 +247,10 @@ pub(super) fn read(
             path,
             last,
             Some("enterprise_id"),
-            format!("enterprise {id} has two rows for {month} (rows {first} and {last})"),
+            format!(
+                "enterprise {id} has two rows for {month} (rows {first} and {last}){}",
+                contract::id_note(&id)
+            ),
         ));
     }
     if !errors.list.is_empty() {
