@@ -138,13 +138,7 @@ impl Kind {
     /// form only (not empty); whether the code is listed is the reader's
     /// look-up ([`Kind::unlisted`]).
     pub(super) fn check(self, raw: &str) -> Result<Checked<'_>, String> {
-        let found = || {
-            let mut message = format!("found `{raw}`; expected {}", self.expected());
-            if let Some(fix) = self.spreadsheet_form(raw) {
-                message.push_str(&format!(": write {fix}"));
-            }
-            message
-        };
+        let found = || self.found(raw, Some(self));
         let ok = match self {
             Kind::Month => parse_month(raw).map(|(y, m)| Checked::Month(y, m)),
             Kind::Date => day(raw).map(Checked::Day),
@@ -258,13 +252,19 @@ impl Kind {
     /// The message for a field of the right form whose code the list it
     /// names does not hold.
     pub(super) fn unlisted(self, raw: &str) -> String {
-        let mut message = format!("found `{raw}`; expected {}", self.expected());
         // A listed code a spreadsheet wrote as a number reads as its form.
         let form = match self {
             Kind::Listed(List::Divisions | List::DivisionsOrAll) => Some(Kind::DivisionCode),
             Kind::Listed(List::Counties | List::Regions) => Some(Kind::RegionCode),
             _ => None,
         };
+        self.found(raw, form)
+    }
+
+    /// found `raw`; expected …, and what it means in the contract's form
+    /// when `form` reads it as a spreadsheet's ([`Kind::spreadsheet_form`]).
+    fn found(self, raw: &str, form: Option<Kind>) -> String {
+        let mut message = format!("found `{raw}`; expected {}", self.expected());
         if let Some(fix) = form.and_then(|kind| kind.spreadsheet_form(raw)) {
             message.push_str(&format!(": write {fix}"));
         }
