@@ -162,10 +162,52 @@ fn format_data_errors(errors: &[DataError]) -> String {
         out.push_str(&err.to_string());
     }
     if errors.len() >= MAX_DATA_ERRORS {
-        out.push_str(&format!("\n(stopped after {MAX_DATA_ERRORS} errors)"));
+        out.push_str(&format!("\n(stopped after {MAX_DATA_ERRORS} errors"));
+        // A whole column in another form (a spreadsheet's dates, grouped
+        // numbers) breaks the rule on every row: say so once.
+        let first = &errors[0];
+        if first.column.is_some()
+            && errors
+                .iter()
+                .all(|e| e.file == first.file && e.column == first.column)
+        {
+            out.push_str(&format!(
+                ", every one in column `{}` of {}: the column may be written in another form throughout",
+                first.column.as_deref().unwrap_or_default(),
+                first.file.display()
+            ));
+        }
+        out.push(')');
     }
     out
 }
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stop_on_one_column_says_so_once() {
+        let at = |line: u64, column: &str| {
+            DataError::at(
+                "data/industry_monthly.csv",
+                line,
+                Some(column),
+                "found `2024/1/1`",
+            )
+        };
+        let same: Vec<DataError> = (2..2 + MAX_DATA_ERRORS as u64)
+            .map(|l| at(l, "month"))
+            .collect();
+        assert!(format_data_errors(&same).ends_with(
+            "(stopped after 50 errors, every one in column `month` of data/industry_monthly.csv: the column may be written in another form throughout)"
+        ));
+        let mut mixed = same;
+        mixed[7] = at(9, "output_value");
+        assert!(format_data_errors(&mixed).ends_with("\n(stopped after 50 errors)"));
+        assert!(!format_data_errors(&mixed[..3]).contains("stopped"));
+    }
+}
