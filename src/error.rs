@@ -166,14 +166,13 @@ fn format_data_errors(errors: &[DataError]) -> String {
         // A whole column in another form (a spreadsheet's dates, grouped
         // numbers) breaks the rule on every row: say so once.
         let first = &errors[0];
-        if first.column.is_some()
+        if let Some(column) = &first.column
             && errors
                 .iter()
                 .all(|e| e.file == first.file && e.column == first.column)
         {
             out.push_str(&format!(
-                ", every one in column `{}` of {}: the column may be written in another form throughout",
-                first.column.as_deref().unwrap_or_default(),
+                ", every one in column `{column}` of {}: the column may be written in another form throughout",
                 first.file.display()
             ));
         }

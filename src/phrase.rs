@@ -884,7 +884,7 @@ pub fn rank_words(rank: Option<u32>, whole: &str) -> Option<String> {
 /// Not 甲、乙和丙分别增长…: most GB/T 4754 names hold a 和 or a 、 of their
 /// own (电力、热力生产和供应业), and in one run of names a reader cannot
 /// tell where one ends.
-pub fn each_with_rate(named: &[(String, Option<Rational>)], measure: &str) -> String {
+pub fn each_with_rate(named: &[(&str, Option<Rational>)], measure: &str) -> String {
     named
         .iter()
         .enumerate()
@@ -1059,9 +1059,9 @@ fn industries_text(summary: &Summary, whole: &str) -> String {
         .take(3)
         .collect();
     if !top.is_empty() {
-        let named: Vec<(String, Option<Rational>)> = top
+        let named: Vec<(&str, Option<Rational>)> = top
             .iter()
-            .map(|i| (i.name.clone(), i.output_value.yoy_pct))
+            .map(|i| (i.name.as_str(), i.output_value.yoy_pct))
             .collect();
         text.push_str(&format!(
             "。其中，{}，合计拉动{whole}产值增长{}个百分点",
@@ -1290,8 +1290,8 @@ mod tests {
 
     #[test]
     fn lists_and_ranks() {
-        let named = |list: &[(&str, f64)]| -> Vec<(String, Option<Rational>)> {
-            list.iter().map(|&(n, r)| (n.to_string(), q(r))).collect()
+        let named = |list: &[(&'static str, f64)]| -> Vec<(&'static str, Option<Rational>)> {
+            list.iter().map(|&(n, r)| (n, q(r))).collect()
         };
         // The sample's leaders: each name ends where its rate begins.
         assert_eq!(

@@ -43,23 +43,27 @@ pub(super) enum Kind {
     Free,
 }
 
-/// What the message about an enterprise's two rows for a month adds when
-/// its identifier is a number in a spreadsheet's scientific notation
-/// (`9.12224E+17`): the spreadsheet read the 统一社会信用代码 as a number
-/// and kept six digits, so every enterprise of a county reads as one.
-pub(super) fn id_note(id: &str) -> &'static str {
-    let (mantissa, exponent) = match id.split_once(['E', 'e']) {
-        Some(parts) => parts,
-        None => return "",
-    };
+/// The message for an enterprise's second row for a month, `at` naming
+/// both places (`lines 2 and 3`, Parquet's `rows 2 and 3`). An identifier
+/// in a spreadsheet's scientific notation (`9.12224E+17`) is named as one:
+/// the spreadsheet read the 统一社会信用代码 as a number and kept six
+/// digits, so every enterprise of a county reads as one.
+pub(super) fn two_rows(id: &str, month: &str, at: &str) -> String {
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
-    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
-    if digits(whole) && digits(fraction) && digits(exponent) {
+    let number = id
+        .split_once(['E', 'e'])
+        .is_some_and(|(mantissa, exponent)| {
+            let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+            digits(whole)
+                && digits(fraction)
+                && digits(exponent.strip_prefix('+').unwrap_or(exponent))
+        });
+    let note = if number {
         ": the identifier is a number as a spreadsheet writes it, its digits lost; save the column as text"
     } else {
         ""
-    }
+    };
+    format!("enterprise {id} has two rows for {month} ({at}){note}")
 }
 
 /// The codes a [`Kind::Listed`] field may hold.
@@ -516,10 +520,16 @@ mod tests {
     #[test]
     fn an_identifier_a_spreadsheet_wrote_as_a_number_is_named() {
         for id in ["9.12224E+17", "9.1222E17", "9E+17", "9.12224e+17"] {
-            assert!(id_note(id).contains("save the column as text"), "{id}");
+            assert!(
+                two_rows(id, "2024-01", "lines 2 and 3").contains("save the column as text"),
+                "{id}"
+            );
         }
         for id in ["91222401MA0Y3E1X2K", "E1", "9.1E+", "ENT-7"] {
-            assert_eq!(id_note(id), "", "{id}");
+            assert_eq!(
+                two_rows(id, "2024-01", "lines 2 and 3"),
+                format!("enterprise {id} has two rows for 2024-01 (lines 2 and 3)"),
+            );
         }
     }
 

@@ -484,11 +484,10 @@ fn careful(
         if let Some(first) = seen.insert(&id, month, rec.line) {
             errors.push(rec.error(
                 "enterprise_id",
-                format!(
-                    "enterprise {id} has two rows for {} (lines {first} and {}){}",
-                    month_key(month.0, month.1),
-                    rec.line,
-                    contract::id_note(&id),
+                contract::two_rows(
+                    &id,
+                    &month_key(month.0, month.1),
+                    &format!("lines {first} and {}", rec.line),
                 ),
             ));
         }

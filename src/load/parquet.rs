@@ -247,10 +247,7 @@ pub(super) fn read(
             path,
             last,
             Some("enterprise_id"),
-            format!(
-                "enterprise {id} has two rows for {month} (rows {first} and {last}){}",
-                contract::id_note(&id)
-            ),
+            contract::two_rows(&id, &month, &format!("rows {first} and {last}")),
         ));
     }
     if !errors.list.is_empty() {
