@@ -58,6 +58,9 @@ pub enum Rule {
     Growth,
     /// Value added above output, or a value-added rate outside the band.
     ValueAdded,
+    /// In scope, without a row for a month of the period after its first
+    /// (漏报 in a month, or a month whose returns are not all in).
+    Gap,
     /// In scope a year earlier, without a row now (漏报 or 退出).
     Missing,
     /// In scope now, without a row a year earlier.
@@ -73,6 +76,7 @@ impl Rule {
             Rule::MonthOutlier => "month_outlier",
             Rule::Growth => "growth",
             Rule::ValueAdded => "value_added",
+            Rule::Gap => "gap",
             Rule::Missing => "missing",
             Rule::New => "new",
             Rule::Contributor => "contributor",
@@ -94,6 +98,9 @@ impl Rule {
                 "value added above output, or a value-added rate outside {}–{}%",
                 t.va_rate_min, t.va_rate_max
             ),
+            Rule::Gap => {
+                "in scope, without a row for a month of the period after its first (漏报, or returns not yet in)".into()
+            }
             Rule::Missing => {
                 "in scope in the same months last year, without a row now (漏报 or 退出)".into()
             }
@@ -146,7 +153,14 @@ pub struct Report {
     pub file: String,
     /// Every finding, by rule, then enterprise.
     pub findings: Vec<Finding>,
+    /// The months with [`Rule::Gap`] findings, and how many enterprises
+    /// have no row for each: a month of many is one whose returns are not
+    /// all in.
+    pub gaps: MonthCounts,
 }
+
+/// Months (`YYYY-MM`) and a count for each.
+pub type MonthCounts = Vec<(String, usize)>;
 
 impl Report {
     /// Findings of the anomaly rules (not the contributors' list, which
@@ -171,6 +185,7 @@ impl Report {
             Rule::MonthOutlier,
             Rule::Growth,
             Rule::ValueAdded,
+            Rule::Gap,
             Rule::Missing,
             Rule::New,
             Rule::Contributor,
@@ -183,6 +198,14 @@ impl Report {
                 rule.title(&self.thresholds),
                 found.len()
             );
+            if rule == Rule::Gap && !self.gaps.is_empty() {
+                let months: Vec<String> = self
+                    .gaps
+                    .iter()
+                    .map(|(month, n)| format!("{month} {n}"))
+                    .collect();
+                let _ = writeln!(out, "  by month: {}", months.join(", "));
+            }
             for f in found {
                 let at = match f.line {
                     // A Parquet file has rows, not lines.
@@ -293,6 +316,7 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
         .with_column((col("latest") % lit(1i64 << 21)).alias("unit"))
         .sort(["enterprise"], SortMultipleOptions::default());
     let stats = stats.collect().map_err(internal)?;
+    let (gap_candidates, gaps) = gaps(both.clone(), year, range)?;
     let months = both
         .join(
             stats
@@ -333,7 +357,7 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
         .collect()
         .map_err(internal)?;
 
-    let mut candidates = Vec::new();
+    let mut candidates = gap_candidates;
     {
         let (e, m, r, v, med) = (
             i64_column(&months, "enterprise")?,
@@ -566,7 +590,83 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         findings,
+        gaps,
     })
+}
+
+/// [`Rule::Gap`]: each enterprise with rows in the period (`rows`, with its
+/// `now` column) and none for some month of it after its first, as a
+/// candidate at its last row before the first such month; and per month,
+/// how many enterprises have no row for it.
+fn gaps(
+    rows: LazyFrame,
+    year: i32,
+    (first, last): (u8, u8),
+) -> Result<(Vec<Candidate>, MonthCounts)> {
+    let now = rows
+        .filter(col("now"))
+        .select([col("enterprise"), col("month"), col("region")])
+        .sort(["enterprise", "month"], SortMultipleOptions::default())
+        .collect()
+        .map_err(internal)?;
+    let (e, m, r) = (
+        i64_column(&now, "enterprise")?,
+        i64_column(&now, "month")?,
+        i64_column(&now, "region")?,
+    );
+    let key = |month: u8| year * 100 + i32::from(month);
+    let mut candidates = Vec::new();
+    let mut by_month = [0usize; 13];
+    let mut start = 0;
+    while start < now.height() {
+        let enterprise = e[start].unwrap_or(0);
+        let mut end = start;
+        while end < now.height() && e[end] == Some(enterprise) {
+            end += 1;
+        }
+        let had: Vec<i32> = m[start..end]
+            .iter()
+            .map(|x| x.unwrap_or(0) as i32)
+            .collect();
+        let missing: Vec<u8> = (first..=last)
+            .filter(|&month| key(month) > had[0] && !had.contains(&key(month)))
+            .collect();
+        if let Some(&gap) = missing.first() {
+            for &month in &missing {
+                by_month[month as usize] += 1;
+            }
+            let before = had
+                .iter()
+                .copied()
+                .filter(|&h| h < key(gap))
+                .max()
+                .unwrap_or(had[0]);
+            let listed: Vec<String> = missing
+                .iter()
+                .map(|&month| month_text(key(month)))
+                .collect();
+            candidates.push(Candidate {
+                rule: Rule::Gap,
+                enterprise: enterprise as u32,
+                region: r[end - 1].unwrap_or(0) as u32,
+                month: Some(before),
+                value: missing.len() as f64,
+                reference: None,
+                detail: format!(
+                    "no row for {} (rows for {} of the period's months, from {})",
+                    listed.join(", "),
+                    had.len(),
+                    month_text(had[0])
+                ),
+            });
+        }
+        start = end;
+    }
+    let gaps = (first..=last)
+        .filter(|&month| by_month[month as usize] > 0)
+        .map(|month| (month_text(key(month)), by_month[month as usize]))
+        .collect();
+    Ok((candidates, gaps))
 }
 
 /// 万元 as printed in a finding: one decimal, rounded half away from zero

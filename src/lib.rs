@@ -522,6 +522,18 @@ impl Inputs {
                 missing.join(", ")
             ));
         }
+        // A month some of whose returns are not in yet (the period's or the
+        // comparison's) reads as a fall or a rise in every figure.
+        for thin in data
+            .thin_months(year - 1)
+            .iter()
+            .chain(&data.thin_months(year))
+        {
+            warnings.push(format!(
+                "{}: {thin}; `review check` lists the enterprises with no row for it",
+                data.industry_file.display()
+            ));
+        }
         if data.missing_months(year - 1, range).len() == opts.period.months(year).len() {
             warnings.push(format!(
                 "{}: no rows for {}-{}, the comparison period: growth rates cannot be computed and print as —",

@@ -214,6 +214,76 @@ impl Dataset {
             .map(|m| month_key(year, m))
             .collect()
     }
+
+    /// The kept months of `year` with rows for markedly fewer enterprises
+    /// than the year's fullest kept month: under [`THIN_MONTH`] of it, as a
+    /// month is when some of its returns have not come in yet (a roster is
+    /// fixed for the year, so a month's count moves by a few enterprises,
+    /// not by a tenth). An enterprise has one row a month (the load
+    /// refused a second), so rows count enterprises.
+    pub fn thin_months(&self, year: i32) -> Vec<ThinMonth> {
+        let mut counts = [0usize; 13];
+        if let Some(months) = self
+            .rows
+            .frame()
+            .column("month")
+            .ok()
+            .and_then(|c| c.i32().ok())
+        {
+            for month in months.into_no_null_iter() {
+                if month / 100 == year {
+                    counts[(month % 100) as usize] += 1;
+                }
+            }
+        }
+        let Some((fullest, &most)) = counts.iter().enumerate().max_by_key(|&(m, &n)| (n, m)) else {
+            return Vec::new();
+        };
+        (1..=12u8)
+            .filter(|&m| {
+                counts[m as usize] > 0 && (counts[m as usize] as f64) < THIN_MONTH * most as f64
+            })
+            .map(|m| ThinMonth {
+                month: month_key(year, m),
+                enterprises: counts[m as usize],
+                fullest: month_key(year, fullest as u8),
+                most,
+            })
+            .collect()
+    }
+}
+
+/// A month with rows for fewer than this share of the enterprises of the
+/// year's fullest month is thin ([`Dataset::thin_months`]).
+pub const THIN_MONTH: f64 = 0.9;
+
+/// A month of the year with rows for markedly fewer enterprises than its
+/// fullest month ([`Dataset::thin_months`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThinMonth {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// The enterprises with a row for it.
+    pub enterprises: usize,
+    /// The year's fullest kept month, and its enterprises.
+    pub fullest: String,
+    /// See `fullest`.
+    pub most: usize,
+}
+
+impl std::fmt::Display for ThinMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fewer = self.most - self.enterprises;
+        write!(
+            f,
+            "{} has rows for {} enterprises, {fewer} fewer than {}'s {} ({}%): the month may be incomplete (returns not yet in), which would make every figure that includes it wrong",
+            self.month,
+            self.enterprises,
+            self.fullest,
+            self.most,
+            (fewer * 100 + self.most / 2) / self.most
+        )
+    }
 }
 
 /// Validates the data folder and describes it. Fails with every problem found

@@ -312,6 +312,106 @@ fn check_finds_a_planted_outlier_with_its_line() {
     assert!(!report.contains("2024-04 output"), "{report}");
 }
 
+/// June's returns not all in (every sixth of its rows left out, 53 of the
+/// 319 enterprises): the build warns that June is thin, with the counts,
+/// and `review check` lists each enterprise without a June row, at the line
+/// of its May row, and how many miss June; with every row in, neither says
+/// a word.
+#[test]
+fn a_month_whose_returns_are_not_all_in_is_warned_of_and_listed() {
+    let data = sample_copy(false);
+    let path = data.path().join("industry_monthly.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let build = |data: &Path| {
+        let out = tempfile::tempdir().unwrap();
+        let run = review(&[
+            "--period",
+            "H1",
+            "--summary-only",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        stderr(&run)
+    };
+    let check = |data: &Path| {
+        let out = tempfile::tempdir().unwrap();
+        let run = review(&[
+            "check",
+            "--period",
+            "H1",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let csv = std::fs::read_to_string(out.path().join("2024-H1/check.csv")).unwrap();
+        (String::from_utf8_lossy(&run.stdout).into_owned(), csv)
+    };
+    assert!(!build(data.path()).contains("fewer than"));
+    let (report, _) = check(data.path());
+    assert!(
+        report.contains("(漏报, or returns not yet in): 0\n"),
+        "{report}"
+    );
+
+    let mut june = 0;
+    let mut dropped = Vec::new();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            if !l.starts_with("2024-06,") {
+                return true;
+            }
+            june += 1;
+            let keep = june % 6 != 0;
+            if !keep {
+                dropped.push(l.split(',').nth(1).unwrap().to_string());
+            }
+            keep
+        })
+        .collect();
+    assert_eq!((june, dropped.len()), (319, 53));
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let warned = build(data.path());
+    assert!(
+        warned.contains("2024-06 has rows for 266 enterprises, 52 fewer than 2024-05's 318 (16%): the month may be incomplete"),
+        "{warned}"
+    );
+    let (report, csv) = check(data.path());
+    assert!(
+        report.contains("(漏报, or returns not yet in): 53\n  by month: 2024-06 53\n"),
+        "{report}"
+    );
+    // Each at its May row's line, in the edited file.
+    let lines: Vec<&str> = kept.clone();
+    for id in &dropped {
+        let may = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("2024-05,{id},")))
+            .unwrap();
+        let at = format!(
+            "{}:{}: no row for 2024-06 (rows for ",
+            path.display(),
+            may + 1
+        );
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with(&format!("  {id} ")) && l.contains(&at)),
+            "{id} {at} in\n{report}"
+        );
+        assert!(
+            csv.lines().any(|l| l.starts_with(&format!("gap,{id},"))
+                && l.contains(&format!(",{},2024-05,1,,", may + 1))),
+            "{id} in\n{csv}"
+        );
+    }
+}
+
 #[test]
 fn check_gives_the_usual_data_errors() {
     let data = sample_copy(false);
