@@ -769,18 +769,30 @@ impl CsvInput {
 
     /// Calls `each` with every record, its 1-based line and a field getter.
     /// Ragged rows are reported and skipped; bytes that are not UTF-8 are
-    /// reported once, at their line, and end the file.
+    /// reported once, at their line, and end the file. A record whose every
+    /// field is empty (the rows a spreadsheet writes because it formatted
+    /// them) is skipped, with one warning for the file; a total row (合计)
+    /// is one message, not one for each of its fields.
     fn for_each(mut self, errors: &mut Errors, mut each: impl FnMut(&Record<'_>, &mut Errors)) {
         let mut record = csv::StringRecord::new();
         let mut lines = Lines::open(&self.source);
+        let mut blank: Vec<u64> = Vec::new();
         loop {
             if errors.full() {
-                return;
+                break;
             }
             match self.reader.read_record(&mut record) {
-                Ok(false) => return,
+                Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| lines.at(p));
+                    if record.iter().all(|f| f.trim().is_empty()) {
+                        blank.push(line);
+                        continue;
+                    }
+                    if let Some(message) = contract::total_row(record.iter()) {
+                        errors.push(DataError::at(&self.path, line, None, message));
+                        continue;
+                    }
                     let rec = Record {
                         path: &self.path,
                         table: self.table,
@@ -795,10 +807,24 @@ impl CsvInput {
                     let line = e.position().map(|p| lines.at(p));
                     errors.push(csv_error(&self.path, line, &e));
                     if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                        return;
+                        break;
                     }
                 }
             }
+        }
+        if let (Some(first), Some(last)) = (blank.first(), blank.last()) {
+            let lines = if first == last {
+                format!("line {first}")
+            } else if last - first + 1 == blank.len() as u64 {
+                format!("lines {first}–{last}")
+            } else {
+                format!("lines {first}, …, {last}")
+            };
+            errors.warnings.push(format!(
+                "{}: skipped {} with every field empty ({lines}), as a spreadsheet writes the rows it formatted",
+                self.path.display(),
+                if blank.len() == 1 { "a row".to_string() } else { format!("{} rows", blank.len()) }
+            ));
         }
     }
 }
@@ -1643,6 +1669,32 @@ mod tests {
         assert_eq!(data.latest_complete_year((1, 2)), Some(2024));
         assert_eq!(data.latest_complete_year((1, 3)), None);
         assert_eq!(data.missing_months(2024, (1, 3)), ["2024-03"]);
+    }
+
+    /// A spreadsheet's rows of empty fields are skipped with one warning
+    /// and read as if they were not there; a total row is one message.
+    #[test]
+    fn empty_rows_are_skipped_and_a_total_row_is_one_message() {
+        let rows = "2024-01,E1,甲,100001,13,10,3\n2024-02,E1,甲,100001,13,11,3\n";
+        let clean = load(folder(&format!("{HEADER}{rows}")).path()).unwrap();
+        let dir = folder(&format!("{HEADER}{rows},,,,,,\n , ,,,,,\n"));
+        let data = load(dir.path()).unwrap();
+        assert_eq!(data.rows.frame(), clean.rows.frame());
+        assert_eq!(data.months, clean.months);
+        let warned = data.warnings.join("\n");
+        assert!(
+            warned.ends_with("industry_monthly.csv: skipped 2 rows with every field empty (lines 4–5), as a spreadsheet writes the rows it formatted"),
+            "{warned}"
+        );
+        assert!(clean.warnings.is_empty(), "{:?}", clean.warnings);
+        let errs = errors_of(&format!("{HEADER}{rows}合计,,,,,21,6\n"));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].ends_with("industry_monthly.csv:4: a total row (合计), not a row of the table: delete it (review adds the rows up itself)"),
+            "{errs:?}"
+        );
+        let errs = errors_of(&format!("{HEADER}{rows},,总 计：,,,21,6\n"));
+        assert!(errs[0].contains(":4: a total row (总计)"), "{errs:?}");
     }
 
     #[test]

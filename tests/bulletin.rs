@@ -489,21 +489,37 @@ fn a_month_alone_draws_no_line_chart() {
             .path()
             .join(format!("2024-{period}/{template}-2024-{period}.pdf"))
     };
-    let line_alt = |pdf: &Path| alt_texts(pdf).into_iter().find(|a| a.starts_with("折线图："));
+    let line_alt = |pdf: &Path| {
+        alt_texts(pdf)
+            .into_iter()
+            .find(|a| a.starts_with("折线图："))
+    };
     for template in ["review", "brief"] {
         for month in ["M01", "M05"] {
             let one = made(month, template);
             assert_eq!(line_alt(&one), None, "{template} {month}");
             assert!(!pdf_text(&one).contains("规上工业累计增速"), "{template}");
-            assert!(!pdf_text(&one).contains("规模以上工业累计增速"), "{template}");
+            assert!(
+                !pdf_text(&one).contains("规模以上工业累计增速"),
+                "{template}"
+            );
         }
         let two = made("M01-M02", template);
-        assert!(line_alt(&two).is_some_and(|a| a.contains("工业总产值：1月")), "{template}");
+        assert!(
+            line_alt(&two).is_some_and(|a| a.contains("工业总产值：1月")),
+            "{template}"
+        );
     }
     let brief = pdf_text(&out_dir.path().join("2024-M01/brief-2024-M01.pdf"));
-    assert!(brief.contains("图1各县（市）规模以上工业产值增速"), "{brief}");
+    assert!(
+        brief.contains("图1各县（市）规模以上工业产值增速"),
+        "{brief}"
+    );
     let brief = pdf_text(&out_dir.path().join("2024-M01-M02/brief-2024-M01-M02.pdf"));
-    assert!(brief.contains("图2各县（市）规模以上工业产值增速"), "{brief}");
+    assert!(
+        brief.contains("图2各县（市）规模以上工业产值增速"),
+        "{brief}"
+    );
 }
 
 /// A county's page with room under its columns draws each division's

@@ -66,6 +66,19 @@ pub(super) fn two_rows(id: &str, month: &str, at: &str) -> String {
     format!("enterprise {id} has two rows for {month} ({at}){note}")
 }
 
+/// The message for a spreadsheet's total row (合计, 总计, 小计 in any of
+/// its fields, spaces and a trailing colon aside), which is no row of the
+/// table; `None` for any other row.
+pub(super) fn total_row<'a>(fields: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    fields.into_iter().find_map(|field| {
+        let word: String = field.chars().filter(|c| !c.is_whitespace()).collect();
+        let word = word.trim_end_matches([':', '：']);
+        matches!(word, "合计" | "总计" | "小计" | "总合计" | "全部合计").then(|| {
+            format!("a total row ({word}), not a row of the table: delete it (review adds the rows up itself)")
+        })
+    })
+}
+
 /// The codes a [`Kind::Listed`] field may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum List {
