@@ -71,6 +71,10 @@ pub(super) fn two_rows(id: &str, month: &str, at: &str) -> String {
 /// table; `None` for any other row.
 pub(super) fn total_row<'a>(fields: impl IntoIterator<Item = &'a str>) -> Option<String> {
     fields.into_iter().find_map(|field| {
+        // (Every marker ends in 计: no other field is copied.)
+        if !field.contains('计') {
+            return None;
+        }
         let word: String = field.chars().filter(|c| !c.is_whitespace()).collect();
         let word = word.trim_end_matches([':', '：']);
         matches!(word, "合计" | "总计" | "小计" | "总合计" | "全部合计").then(|| {
