@@ -507,8 +507,12 @@ fn select_records(
 ) -> std::result::Result<(Vec<u8>, u64), csv::Error> {
     let mut reader = csv::Reader::from_reader(bytes);
     let header = reader.headers()?.clone();
-    let index =
-        filter.map(|(column, months)| (header.iter().position(|h| h.trim() == column), months));
+    let index = filter.map(|(column, months)| {
+        (
+            header.iter().position(|h| load::names_column(h, column)),
+            months,
+        )
+    });
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(&header)?;
     let mut rows = 0;
@@ -560,7 +564,7 @@ fn select_lines(bytes: &[u8], filter: Option<(&str, &BTreeSet<String>)>) -> Opti
     let column = filter.map(|(column, months)| {
         let at = header
             .split(|&b| b == b',')
-            .position(|h| std::str::from_utf8(h).is_ok_and(|h| h.trim() == column));
+            .position(|h| std::str::from_utf8(h).is_ok_and(|h| load::names_column(h, column)));
         (at, months)
     });
     let mut out = Vec::with_capacity(bytes.len());

@@ -286,6 +286,14 @@ impl std::fmt::Display for ThinMonth {
     }
 }
 
+/// Whether a header field names the column `column` of the data files: by
+/// its name, or as report forms name the enterprise file's columns (月份
+/// for `month`). The evidence stage finds the month column so.
+pub fn names_column(header: &str, column: &str) -> bool {
+    header.trim() == column
+        || matches!(contract::ENTERPRISES.header_name(header), Some(Ok(name)) if name == column)
+}
+
 /// Validates the data folder and describes it. Fails with every problem found
 /// (up to [`MAX_DATA_ERRORS`]).
 pub fn load(data_dir: &Path) -> Result<Dataset> {
@@ -713,9 +721,23 @@ impl CsvInput {
             ));
             return None;
         }
-        let header = header.clone();
-        let mut index = HashMap::default();
+        // A header may name a column as report forms do (月份, 工业总产值):
+        // the readers see the contract's names.
         let mut ok = true;
+        let header: csv::StringRecord = header
+            .iter()
+            .map(|field| match table.header_name(field) {
+                Some(Ok(name)) => name,
+                Some(Err((name, message))) => {
+                    // (Not missing as well.)
+                    ok = false;
+                    errors.push(DataError::at(path, 1, None, message));
+                    name
+                }
+                None => field,
+            })
+            .collect();
+        let mut index = HashMap::default();
         for &name in &required {
             let positions: Vec<usize> = header
                 .iter()
@@ -1672,6 +1694,49 @@ mod tests {
         assert_eq!(data.latest_complete_year((1, 2)), Some(2024));
         assert_eq!(data.latest_complete_year((1, 3)), None);
         assert_eq!(data.missing_months(2024, (1, 3)), ["2024-03"]);
+    }
+
+    /// Headers as report forms and their exports name the columns (月份,
+    /// 统一社会信用代码, 工业总产值（当年价格）, brackets of either width, 万元
+    /// or not) read as the contract's names, from CSV and from Parquet; an
+    /// amount in another unit is refused in one message, not read 10× off.
+    #[test]
+    fn report_form_headers_read_as_the_contract_names_them() {
+        let rows = "2024-01,E1,甲,100001,13,10,3\n2024-02,E1,甲,100001,13,11,3\n";
+        let clean = load(folder(&format!("{HEADER}{rows}")).path()).unwrap();
+        let chinese = "月份,统一社会信用代码,单位详细名称,行政区划代码,行业代码,工业总产值(当年价格),工业增加值（万元）\n";
+        let data = load(folder(&format!("{chinese}{rows}")).path()).unwrap();
+        assert_eq!(data.rows.frame(), clean.rows.frame());
+        assert!(data.warnings.is_empty(), "{:?}", data.warnings);
+        let errs = errors_of(&format!(
+            "{}{rows}",
+            chinese.replace("工业增加值（万元）", "工业增加值 (千元)")
+        ));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].ends_with("industry_monthly.csv:1: column `工业增加值 (千元)` is in 千元; `value_added` is in 万元: convert it (divide by 10) and name it `value_added`"),
+            "{errs:?}"
+        );
+        // The same rows as Parquet, its columns named as the CSV's were.
+        let dir = folder(&format!("{chinese}{rows}"));
+        let csv = dir.path().join(INDUSTRY_FILE);
+        let mut frame = polars::df!(
+            "月份" => ["2024-01", "2024-02"],
+            "统一社会信用代码" => ["E1", "E1"],
+            "单位详细名称" => ["甲", "甲"],
+            "行政区划代码" => ["100001", "100001"],
+            "行业代码" => ["13", "13"],
+            "工业总产值(当年价格)" => [10.0, 11.0],
+            "工业增加值（万元）" => [3.0, 3.0],
+        )
+        .unwrap();
+        let file = std::fs::File::create(dir.path().join(INDUSTRY_PARQUET_FILE)).unwrap();
+        polars::prelude::ParquetWriter::new(file)
+            .finish(&mut frame)
+            .unwrap();
+        std::fs::remove_file(&csv).unwrap();
+        let data = load(dir.path()).unwrap();
+        assert_eq!(data.rows.frame(), clean.rows.frame());
     }
 
     /// A spreadsheet's rows of empty fields are skipped with one warning

@@ -915,6 +915,66 @@ fn one_gb18030_file_among_utf8_ones_reads_without_flags() {
     assert!(verified.status.success(), "{}", stderr(&verified));
 }
 
+/// The enterprise file as a bureau's system exports it to a spreadsheet and
+/// the spreadsheet saves it: the report form's column names (月份,
+/// 统一社会信用代码, 工业总产值（当年价格）…), every field quoted, CRLF,
+/// GB18030, and two formatted rows of empty fields at its foot. It reads
+/// without flags to the same figures as the shipped file, with one warning
+/// for the empty rows, and its PDF verifies.
+#[test]
+fn a_report_form_export_reads_as_the_shipped_file() {
+    let data = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("data"), data.path());
+    let path = data.path().join("industry_monthly.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "month,enterprise_id,enterprise_name,region_code,industry_code,output_value,value_added"
+    );
+    let quoted = |line: &str| {
+        line.split(',')
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut export = String::from(
+        "\"月份\",\"统一社会信用代码\",\"单位详细名称\",\"行政区划代码\",\"行业代码\",\"工业总产值（当年价格）\",\"工业增加值(万元)\"\r\n",
+    );
+    let rows = text.lines().count();
+    for line in lines {
+        export += &quoted(line);
+        export += "\r\n";
+    }
+    export += ",,,,,,\r\n,,,,,,\r\n";
+    std::fs::write(&path, export).unwrap();
+    assert_eq!(
+        save_as_gb18030(data.path(), &|p| p.ends_with("industry_monthly.csv")),
+        1
+    );
+    let (out, dir) = bulletin_from(data.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let skipped = format!(
+        "{}: skipped 2 rows with every field empty (lines {}–{})",
+        path.display(),
+        rows + 1,
+        rows + 2
+    );
+    assert!(stderr(&out).contains(&skipped), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("not in the data contract"), "{}", stderr(&out));
+    let (plain, plain_dir) = bulletin_from(&repo().join("data"), &[]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let read = |d: &Path, file: &str| std::fs::read(d.join("2024-H1").join(file)).unwrap();
+    assert!(read(dir.path(), "summary.csv") == read(plain_dir.path(), "summary.csv"));
+    assert_eq!(
+        pdf_text(&dir.path().join("2024-H1/review-2024-H1.pdf")),
+        pdf_text(&plain_dir.path().join("2024-H1/review-2024-H1.pdf"))
+    );
+    let pdf = dir.path().join("2024-H1/review-2024-H1.pdf");
+    let verified = review(&["verify", pdf.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+}
+
 /// Every text file as GB18030, stories and publication.toml included: read
 /// without flags and with `--encoding gb18030` to the same figures;
 /// `--encoding utf-8` refuses the first file with one message and a hint.

@@ -314,6 +314,10 @@ pub(super) struct Column {
     pub kind: Kind,
     /// Whether every file of the table must have it.
     pub required: bool,
+    /// The names statistical report forms and their spreadsheet exports
+    /// give it (月份, 统一社会信用代码, 工业总产值（当年价格）…), which a header
+    /// may use instead ([`Table::header_name`]).
+    pub aliases: &'static [&'static str],
 }
 
 const fn required(name: &'static str, kind: Kind) -> Column {
@@ -321,6 +325,7 @@ const fn required(name: &'static str, kind: Kind) -> Column {
         name,
         kind,
         required: true,
+        aliases: &[],
     }
 }
 
@@ -329,8 +334,23 @@ const fn optional(name: &'static str, kind: Kind) -> Column {
         name,
         kind,
         required: false,
+        aliases: &[],
     }
 }
+
+impl Column {
+    /// The column, known in headers by `aliases` too.
+    const fn aka(self, aliases: &'static [&'static str]) -> Column {
+        Column { aliases, ..self }
+    }
+}
+
+/// Units an amount's header may carry, and what turns them into 万元.
+const UNITS: [(&str, &str); 3] = [
+    ("元", "divide by 10000"),
+    ("千元", "divide by 10"),
+    ("亿元", "multiply by 10000"),
+];
 
 /// One input table: its file and columns.
 #[derive(Debug)]
@@ -352,6 +372,49 @@ impl Table {
             .iter()
             .find(|c| c.name == name)
             .unwrap_or_else(|| panic!("{} declares no column `{name}`", self.file))
+    }
+
+    /// The column a header field names: its own name, or one of its
+    /// aliases, spaces aside, in either width of brackets, with or without
+    /// a unit of 万元 after it (`工业总产值（万元）`); `None` for a header
+    /// the contract does not know. `Err` for an amount of 万元 named in
+    /// another unit (`工业总产值（千元）`), whose figures would be read ten
+    /// or ten thousand times off.
+    pub(super) fn header_name(
+        &self,
+        field: &str,
+    ) -> Option<std::result::Result<&'static str, (&'static str, String)>> {
+        let field = field.trim();
+        if let Some(c) = self.columns.iter().find(|c| c.name == field) {
+            return Some(Ok(c.name));
+        }
+        let text: String = field
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '(' => '（',
+                ')' => '）',
+                c => c,
+            })
+            .collect();
+        let named = |text: &str| self.columns.iter().find(|c| c.aliases.contains(&text));
+        if let Some(c) = named(&text) {
+            return Some(Ok(c.name));
+        }
+        let (base, unit) = text.strip_suffix('）')?.rsplit_once('（')?;
+        let column = named(base)?;
+        let amount = matches!(column.kind, Kind::Number(what, _) if what.contains("万元"));
+        if unit == "万元" || !amount {
+            return Some(Ok(column.name));
+        }
+        let (_, fix) = UNITS.iter().find(|(u, _)| *u == unit)?;
+        Some(Err((
+            column.name,
+            format!(
+                "column `{field}` is in {unit}; `{}` is in 万元: convert it ({fix}) and name it `{}`",
+                column.name, column.name
+            ),
+        )))
     }
 
     /// The required columns' names, in order.
@@ -385,15 +448,29 @@ const FLOW: Kind = Kind::Number("a number of 万元, zero or more", Some(Bound::
 pub(super) const ENTERPRISES: Table = Table {
     file: INDUSTRY_FILE,
     columns: &[
-        required("month", Kind::Month),
-        required("enterprise_id", Kind::Text("the enterprise's identifier")),
-        required("enterprise_name", Kind::Free),
-        required("region_code", COUNTY),
-        required("industry_code", Kind::Listed(List::Divisions)),
-        required("output_value", FLOW),
-        required("value_added", Kind::Number("a number of 万元", None)),
-        optional("sales_value", FLOW),
-        optional("export_value", FLOW),
+        required("month", Kind::Month).aka(&["月份", "报告期", "统计月份"]),
+        required("enterprise_id", Kind::Text("the enterprise's identifier")).aka(&[
+            "统一社会信用代码",
+            "企业代码",
+            "单位代码",
+            "组织机构代码",
+        ]),
+        required("enterprise_name", Kind::Free).aka(&["单位详细名称", "单位名称", "企业名称"]),
+        required("region_code", COUNTY).aka(&["行政区划代码", "区划代码", "县（市、区）代码"]),
+        required("industry_code", Kind::Listed(List::Divisions)).aka(&[
+            "行业代码",
+            "行业大类代码",
+            "国民经济行业代码",
+        ]),
+        required("output_value", FLOW).aka(&[
+            "工业总产值",
+            "工业总产值（当年价格）",
+            "工业总产值（现价）",
+        ]),
+        required("value_added", Kind::Number("a number of 万元", None))
+            .aka(&["工业增加值", "工业增加值（现价）"]),
+        optional("sales_value", FLOW).aka(&["工业销售产值", "工业销售产值（当年价格）"]),
+        optional("export_value", FLOW).aka(&["出口交货值"]),
     ],
 };
 
@@ -401,10 +478,10 @@ pub(super) const ENTERPRISES: Table = Table {
 pub(super) const REGIONS: Table = Table {
     file: REGIONS_FILE,
     columns: &[
-        required("region_code", Kind::RegionCode),
-        required("name", Kind::Text("the region's name")),
-        required("parent_code", Kind::Free),
-        optional("short_name", Kind::Free),
+        required("region_code", Kind::RegionCode).aka(&["行政区划代码", "区划代码"]),
+        required("name", Kind::Text("the region's name")).aka(&["名称", "区划名称", "地区名称"]),
+        required("parent_code", Kind::Free).aka(&["上级代码", "上级区划代码"]),
+        optional("short_name", Kind::Free).aka(&["简称"]),
     ],
 };
 
@@ -412,9 +489,9 @@ pub(super) const REGIONS: Table = Table {
 pub(super) const INDUSTRIES: Table = Table {
     file: INDUSTRIES_FILE,
     columns: &[
-        required("industry_code", Kind::DivisionCode),
-        required("name", Kind::Text("the division's name")),
-        optional("short_name", Kind::Free),
+        required("industry_code", Kind::DivisionCode).aka(&["行业代码", "行业大类代码"]),
+        required("name", Kind::Text("the division's name")).aka(&["行业名称", "名称"]),
+        optional("short_name", Kind::Free).aka(&["简称"]),
     ],
 };
 

@@ -14,11 +14,29 @@ use super::{EnterpriseMonths, EnterpriseRows, Errors, Industry, MonthSet, Region
 use crate::error::DataError;
 
 /// Scans the file lazily (the aggregate stage uses this too).
+///
+/// Columns named as report forms name them (月份, 工业总产值) read as the
+/// contract's names, as a CSV header's do (an amount in another unit keeps
+/// its name: [`read`] refuses it).
 pub fn scan(path: &Path) -> PolarsResult<LazyFrame> {
-    LazyFrame::scan_parquet(
+    let mut frame = LazyFrame::scan_parquet(
         PlRefPath::new(path.to_string_lossy().as_ref()),
         ScanArgsParquet::default(),
-    )
+    )?;
+    let (mut from, mut to) = (Vec::new(), Vec::new());
+    for name in frame.collect_schema()?.iter_names() {
+        if let Some(Ok(own)) = ENTERPRISES.header_name(name)
+            && own != name.as_str()
+        {
+            from.push(name.to_string());
+            to.push(own.to_string());
+        }
+    }
+    Ok(if from.is_empty() {
+        frame
+    } else {
+        frame.rename(from, to, true)
+    })
 }
 
 /// Validates the file; returns the months present, the optional flow
@@ -51,6 +69,17 @@ pub(super) fn read(
             return None;
         }
     };
+    // (An amount named in another unit than 万元: see `Table::header_name`.)
+    let mut refused = false;
+    for name in schema.iter_names() {
+        if let Some(Err((_, message))) = ENTERPRISES.header_name(name) {
+            errors.push(DataError::file(path, message));
+            refused = true;
+        }
+    }
+    if refused {
+        return None;
+    }
     let mut missing = false;
     let mut optional: Vec<&'static str> = Vec::new();
     for column in ENTERPRISES.columns {
