@@ -961,7 +961,11 @@ fn a_report_form_export_reads_as_the_shipped_file() {
         rows + 2
     );
     assert!(stderr(&out).contains(&skipped), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("not in the data contract"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("not in the data contract"),
+        "{}",
+        stderr(&out)
+    );
     let (plain, plain_dir) = bulletin_from(&repo().join("data"), &[]);
     assert!(plain.status.success(), "{}", stderr(&plain));
     let read = |d: &Path, file: &str| std::fs::read(d.join("2024-H1").join(file)).unwrap();

@@ -66,6 +66,22 @@ pub(super) fn two_rows(id: &str, month: &str, at: &str) -> String {
     format!("enterprise {id} has two rows for {month} ({at}){note}")
 }
 
+/// The GB/T 4754 division an enterprise's 行业代码 names: a division's two
+/// digits as they are, and a 中类 or 小类 (three or four digits, `1311`,
+/// after its section's letter or not, `C1311`, `C13`) as the two digits it
+/// starts with, which are its division by the standard's construction, as
+/// a bureau's export carries the class. Any other text as it is.
+pub(super) fn division_of(code: &str) -> &str {
+    let digits = code
+        .strip_prefix(|c: char| c.is_ascii_uppercase())
+        .unwrap_or(code);
+    if (2..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        &digits[..2]
+    } else {
+        code
+    }
+}
+
 /// The message for a spreadsheet's total row (合计, 总计, 小计 in any of
 /// its fields, spaces and a trailing colon aside), which is no row of the
 /// table; `None` for any other row.

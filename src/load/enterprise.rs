@@ -466,7 +466,9 @@ fn careful(
         let month = rec.month(errors);
         let id = rec.text("enterprise_id", errors);
         rec.listed("region_code", region.is_some(), errors);
-        let industry = layout.industries.get(rec.get("industry_code"));
+        let industry = layout
+            .industries
+            .get(contract::division_of(rec.get("industry_code")));
         rec.listed("industry_code", industry.is_some(), errors);
         let output = rec.number("output_value", errors);
         let value_added = rec.number("value_added", errors);
@@ -758,7 +760,13 @@ mod fast {
                 None => NEW | self.new_ids.number(id),
             };
             let region = layout.regions.get(field(layout.region)?)?;
-            let industry = layout.industries.get(field(layout.industry)?)?;
+            // (A class, 1311, is looked up as its division only when it is
+            // not a division: nothing for the usual file to pay.)
+            let code = field(layout.industry)?;
+            let industry = layout
+                .industries
+                .get(code)
+                .or_else(|| layout.industries.get(super::contract::division_of(code)))?;
             let [output_kind, value_added_kind] = layout.numbers;
             let output = output_kind.number(field(layout.output)?)?;
             let value_added = value_added_kind.number(field(layout.value_added)?)?;

@@ -136,6 +136,32 @@ pub(super) fn read(
         return None;
     }
 
+    // The 行业代码 the file holds, each read as its division
+    // (`contract::division_of`: a class such as 1311 is division 13).
+    let codes: Vec<String> = match run(frame.clone().select([text("industry_code").unique()])) {
+        Ok(df) => df
+            .column("industry_code")
+            .ok()
+            .and_then(|c| {
+                c.str()
+                    .ok()
+                    .map(|c| c.iter().flatten().map(String::from).collect())
+            })
+            .unwrap_or_default(),
+        Err(e) => {
+            fail(errors, e);
+            return None;
+        }
+    };
+    let division = |code: &str| {
+        let code = contract::division_of(code);
+        industries.iter().position(|i| i.code == code)
+    };
+    let classes: Vec<(String, u32)> = codes
+        .iter()
+        .filter_map(|c| Some((c.clone(), division(c)? as u32)))
+        .collect();
+
     // Every row that breaks a rule of the contract, the first ones only;
     // the messages are the contract's, as the CSV's are.
     let list = |values: Vec<String>| lit(Series::new("".into(), values)).implode(false);
@@ -143,7 +169,7 @@ pub(super) fn read(
     let listed = |list: List| -> Vec<String> {
         match list {
             List::Counties => counties.iter().map(|r| r.code.clone()).collect(),
-            _ => industries.iter().map(|i| i.code.clone()).collect(),
+            _ => classes.iter().map(|(c, _)| c.clone()).collect(),
         }
     };
     let rules: Vec<(&contract::Column, Expr)> = ENTERPRISES
@@ -282,7 +308,7 @@ pub(super) fn read(
     if !errors.list.is_empty() {
         return Some((months, optional, EnterpriseRows::default()));
     }
-    match typed(frame, counties, industries, &optional, keep) {
+    match typed(frame, counties, &classes, &optional, keep) {
         Ok(rows) => Some((months, optional, rows)),
         Err(e) => {
             fail(errors, e);
@@ -344,11 +370,12 @@ pub(super) fn numbered(path: &Path) -> PolarsResult<DataFrame> {
 }
 
 /// The validated rows as [`EnterpriseRows`]: identifiers numbered by
-/// [`numbers`], months as `year * 100 + month`, codes as indices.
+/// [`numbers`], months as `year * 100 + month`, codes as indices (the
+/// file's 行业代码 as `classes` numbers them: each its division's).
 fn typed(
     frame: LazyFrame,
     counties: &[Region],
-    industries: &[Industry],
+    classes: &[(String, u32)],
     optional: &[&'static str],
     (first, last): (u8, u8),
 ) -> PolarsResult<EnterpriseRows> {
@@ -357,10 +384,11 @@ fn typed(
         df!("code" => codes, name => order).map(DataFrame::lazy)
     };
     let regions = index(counties.iter().map(|r| r.code.as_str()).collect(), "region")?;
-    let divisions = index(
-        industries.iter().map(|i| i.code.as_str()).collect(),
-        "industry",
-    )?;
+    let divisions = df!(
+        "code" => classes.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        "industry" => classes.iter().map(|&(_, n)| n).collect::<Vec<_>>(),
+    )?
+    .lazy();
     let frame = with_numbers(frame, false)?;
     let mut columns = vec![
         col("enterprise"),
