@@ -1747,22 +1747,30 @@ mod tests {
     }
 
     /// A 行业代码 of a class (小类 1311, 中类 131, with its section's letter or
-    /// not) reads as its division, from CSV and Parquet, by the fast path
-    /// and the careful one (a quote sends the file to it); a class of a
-    /// division industries.csv does not list is refused as a division is.
+    /// not) reads as its division, and a 统计用区划代码 of a township or a
+    /// village (9 or 12 digits) as its county, from CSV and Parquet, by the
+    /// fast path and the careful one (a quote sends the file to it); a
+    /// class of a division industries.csv does not list is refused as a
+    /// division is.
     #[test]
-    fn a_class_code_reads_as_its_division() {
-        let rows = |a: &str, b: &str| {
+    fn a_class_code_reads_as_its_division_and_a_village_as_its_county() {
+        let coded = |a: &str, b: &str, r: &str| {
             format!(
-                "{HEADER}2024-01,E1,甲,100001,{a},10,3\n2024-02,E1,甲,100001,{b},11,3\n2024-02,E2,\"乙\",100002,27,5,1\n"
+                "{HEADER}2024-01,E1,甲,{r},{a},10,3\n2024-02,E1,甲,100001,{b},11,3\n2024-02,E2,\"乙\",100002,27,5,1\n"
             )
         };
+        let rows = |a: &str, b: &str| coded(a, b, "100001");
         let clean = load(folder(&rows("13", "13")).path()).unwrap();
-        for (a, b) in [("1311", "131"), ("C1311", "C13"), ("1399", "13")] {
-            let data = load(folder(&rows(a, b)).path()).unwrap();
-            assert_eq!(data.rows.frame(), clean.rows.frame(), "{a} {b}");
-            let fast = load(folder(&rows(a, b).replace("\"乙\"", "乙")).path()).unwrap();
-            assert_eq!(fast.rows.frame(), clean.rows.frame(), "{a} {b}");
+        for (a, b, r) in [
+            ("1311", "131", "100001"),
+            ("C1311", "C13", "100001"),
+            ("1399", "13", "100001201"),
+            ("13", "13", "100001201014"),
+        ] {
+            let data = load(folder(&coded(a, b, r)).path()).unwrap();
+            assert_eq!(data.rows.frame(), clean.rows.frame(), "{a} {b} {r}");
+            let fast = load(folder(&coded(a, b, r).replace("\"乙\"", "乙")).path()).unwrap();
+            assert_eq!(fast.rows.frame(), clean.rows.frame(), "{a} {b} {r}");
         }
         let errs = errors_of(&rows("1411", "13"));
         assert!(
@@ -1775,7 +1783,7 @@ mod tests {
             "month" => ["2024-01", "2024-02", "2024-02"],
             "enterprise_id" => ["E1", "E1", "E2"],
             "enterprise_name" => ["甲", "甲", "乙"],
-            "region_code" => ["100001", "100001", "100002"],
+            "region_code" => ["100001", "100001001", "100002003004"],
             "industry_code" => ["1311", "C131", "2710"],
             "output_value" => [10.0, 11.0, 5.0],
             "value_added" => [3.0, 3.0, 1.0],

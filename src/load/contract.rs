@@ -82,6 +82,18 @@ pub(super) fn division_of(code: &str) -> &str {
     }
 }
 
+/// The county-level unit an enterprise's 行政区划代码 names: its six digits
+/// as they are, and a 统计用区划代码 of a township (9 digits) or a village
+/// (12, `222401100001`) as the six it starts with, which are its county's
+/// GB/T 2260 code by construction. Any other text as it is.
+pub(super) fn county_of(code: &str) -> &str {
+    if matches!(code.len(), 9 | 12) && code.bytes().all(|b| b.is_ascii_digit()) {
+        &code[..6]
+    } else {
+        code
+    }
+}
+
 /// The message for a spreadsheet's total row (合计, 总计, 小计 in any of
 /// its fields, spaces and a trailing colon aside), which is no row of the
 /// table; `None` for any other row.

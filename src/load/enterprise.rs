@@ -447,7 +447,9 @@ fn careful(
     let mut homes: PlHashMap<(u32, i32), (u32, bool)> = PlHashMap::default();
     input.for_each(errors, |rec, errors| {
         rows += 1;
-        let region = layout.regions.get(rec.get("region_code"));
+        let region = layout
+            .regions
+            .get(contract::county_of(rec.get("region_code")));
         if let (Some((year, _)), id, Some(region)) = (
             parse_month(rec.get("month")),
             rec.get("enterprise_id"),
@@ -759,7 +761,12 @@ mod fast {
                 Some(n) => n,
                 None => NEW | self.new_ids.number(id),
             };
-            let region = layout.regions.get(field(layout.region)?)?;
+            // (A township's or village's code, as a class above.)
+            let code = field(layout.region)?;
+            let region = layout
+                .regions
+                .get(code)
+                .or_else(|| layout.regions.get(super::contract::county_of(code)))?;
             // (A class, 1311, is looked up as its division only when it is
             // not a division: nothing for the usual file to pay.)
             let code = field(layout.industry)?;

@@ -136,31 +136,37 @@ pub(super) fn read(
         return None;
     }
 
-    // The 行业代码 the file holds, each read as its division
-    // (`contract::division_of`: a class such as 1311 is division 13).
-    let codes: Vec<String> = match run(frame.clone().select([text("industry_code").unique()])) {
-        Ok(df) => df
-            .column("industry_code")
-            .ok()
-            .and_then(|c| {
-                c.str()
-                    .ok()
-                    .map(|c| c.iter().flatten().map(String::from).collect())
-            })
-            .unwrap_or_default(),
-        Err(e) => {
+    // The 行业代码 and 行政区划代码 the file holds, each numbered as its
+    // division or county (`contract::division_of`, `contract::county_of`:
+    // a class such as 1311 is division 13, a village's code its county's).
+    let numbered = |column: &str, of: fn(&str) -> &str, own: Vec<&str>| {
+        let df = run(frame.clone().select([text(column).unique()]))?;
+        let codes = df.column(column)?.str()?.clone();
+        Ok::<Vec<(String, u32)>, PolarsError>(
+            codes
+                .iter()
+                .flatten()
+                .filter_map(|c| Some((c.to_string(), own.iter().position(|o| *o == of(c))? as u32)))
+                .collect(),
+        )
+    };
+    let classes = numbered(
+        "industry_code",
+        contract::division_of,
+        industries.iter().map(|i| i.code.as_str()).collect(),
+    );
+    let units = numbered(
+        "region_code",
+        contract::county_of,
+        counties.iter().map(|r| r.code.as_str()).collect(),
+    );
+    let (classes, units) = match (classes, units) {
+        (Ok(classes), Ok(units)) => (classes, units),
+        (Err(e), _) | (_, Err(e)) => {
             fail(errors, e);
             return None;
         }
     };
-    let division = |code: &str| {
-        let code = contract::division_of(code);
-        industries.iter().position(|i| i.code == code)
-    };
-    let classes: Vec<(String, u32)> = codes
-        .iter()
-        .filter_map(|c| Some((c.clone(), division(c)? as u32)))
-        .collect();
 
     // Every row that breaks a rule of the contract, the first ones only;
     // the messages are the contract's, as the CSV's are.
@@ -168,7 +174,7 @@ pub(super) fn read(
     // (The enterprise file lists no other codes: a contract test holds it.)
     let listed = |list: List| -> Vec<String> {
         match list {
-            List::Counties => counties.iter().map(|r| r.code.clone()).collect(),
+            List::Counties => units.iter().map(|(c, _)| c.clone()).collect(),
             _ => classes.iter().map(|(c, _)| c.clone()).collect(),
         }
     };
@@ -308,7 +314,7 @@ pub(super) fn read(
     if !errors.list.is_empty() {
         return Some((months, optional, EnterpriseRows::default()));
     }
-    match typed(frame, counties, &classes, &optional, keep) {
+    match typed(frame, &units, &classes, &optional, keep) {
         Ok(rows) => Some((months, optional, rows)),
         Err(e) => {
             fail(errors, e);
@@ -371,24 +377,24 @@ pub(super) fn numbered(path: &Path) -> PolarsResult<DataFrame> {
 
 /// The validated rows as [`EnterpriseRows`]: identifiers numbered by
 /// [`numbers`], months as `year * 100 + month`, codes as indices (the
-/// file's 行业代码 as `classes` numbers them: each its division's).
+/// file's 行政区划代码 and 行业代码 as `units` and `classes` number them:
+/// each its county's and division's).
 fn typed(
     frame: LazyFrame,
-    counties: &[Region],
+    units: &[(String, u32)],
     classes: &[(String, u32)],
     optional: &[&'static str],
     (first, last): (u8, u8),
 ) -> PolarsResult<EnterpriseRows> {
-    let index = |codes: Vec<&str>, name: &str| {
-        let order: Vec<u32> = (0..codes.len() as u32).collect();
-        df!("code" => codes, name => order).map(DataFrame::lazy)
+    let index = |codes: &[(String, u32)], name: &str| {
+        df!(
+            "code" => codes.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+            name => codes.iter().map(|&(_, n)| n).collect::<Vec<_>>(),
+        )
+        .map(DataFrame::lazy)
     };
-    let regions = index(counties.iter().map(|r| r.code.as_str()).collect(), "region")?;
-    let divisions = df!(
-        "code" => classes.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
-        "industry" => classes.iter().map(|&(_, n)| n).collect::<Vec<_>>(),
-    )?
-    .lazy();
+    let regions = index(units, "region")?;
+    let divisions = index(classes, "industry")?;
     let frame = with_numbers(frame, false)?;
     let mut columns = vec![
         col("enterprise"),
