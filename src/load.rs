@@ -443,7 +443,7 @@ pub fn stories(
                 text
             }
             Err(text::TextError::Missing) => {
-                errors.push(DataError::file(&file, "file not found"));
+                errors.push(DataError::file(&file, not_found(&file)));
                 continue;
             }
             Err(text::TextError::Unreadable(message)) => {
@@ -639,7 +639,42 @@ fn read_small_tables(
 
 fn check_exists(path: &Path, errors: &mut Errors) {
     if !path.exists() {
-        errors.push(DataError::file(path, "file not found"));
+        errors.push(DataError::file(path, not_found(path)));
+    }
+}
+
+/// Why `path` is not there, naming a file beside it that is most likely
+/// meant: the same name saved by a spreadsheet (`industry_monthly.xlsx`),
+/// with its extension in capitals, or as a second download
+/// (`industry_monthly (1).csv`).
+fn not_found(path: &Path) -> String {
+    let (Some(dir), Some(stem), Some(name)) = (
+        path.parent(),
+        path.file_stem().and_then(|s| s.to_str()),
+        path.file_name().and_then(|s| s.to_str()),
+    ) else {
+        return "file not found".into();
+    };
+    let mut near: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n != name && n.to_lowercase().starts_with(&stem.to_lowercase()))
+        .collect();
+    near.sort();
+    let Some(other) = near.first() else {
+        return "file not found".into();
+    };
+    let sheet = [".xlsx", ".xls", ".et", ".ods", ".numbers"]
+        .iter()
+        .any(|e| other.to_lowercase().ends_with(e));
+    if sheet {
+        format!(
+            "file not found; the folder has {other}: save it from the spreadsheet as CSV (UTF-8 or GB18030) named {name}"
+        )
+    } else {
+        format!("file not found; the folder has {other}: rename it {name}")
     }
 }
 
@@ -673,7 +708,7 @@ impl CsvInput {
         let (source, note, file) = match opened {
             Ok(opened) => opened,
             Err(text::TextError::Missing) => {
-                errors.push(DataError::file(path, "file not found"));
+                errors.push(DataError::file(path, not_found(path)));
                 return None;
             }
             Err(text::TextError::Unreadable(message)) => {
