@@ -72,8 +72,7 @@ pub struct Options {
     pub preview: bool,
 }
 
-/// Where a rebuild of an archived bulletin reads and writes
-/// ([`Options::rebuilding`]).
+/// Where a rebuild of an archived bulletin reads and writes ([`rebuild`]).
 #[derive(Debug, Clone)]
 pub struct Rebuild {
     /// The attached rows, written out as a data folder.
@@ -89,9 +88,9 @@ pub struct Rebuild {
 impl Options {
     /// The options that made the bulletin whose manifest is `manifest`
     /// (the inverse of the manifest a run attaches), reading and writing
-    /// where `at` says: what `review verify` rebuilds with. Fails on a
-    /// manifest whose period this version does not know.
-    pub fn rebuilding(manifest: &evidence::Manifest, at: Rebuild) -> Result<Options, String> {
+    /// where `at` says: what [`rebuild`] runs. Fails on a manifest whose
+    /// period this version does not know.
+    fn rebuilding(manifest: &evidence::Manifest, at: Rebuild) -> Result<Options, String> {
         Ok(Options {
             period: manifest
                 .period
@@ -118,6 +117,16 @@ impl Options {
             preview: false,
         })
     }
+}
+
+/// Rebuilds the bulletin whose manifest is `manifest` as it was made (its
+/// period and year, prices, paper and bleed, page images, region and
+/// creation time), from the files `at` names and into its folder: what
+/// `review verify` compares with the archived PDF. A manifest whose period
+/// this version does not know is an [`Error::Verify`]; anything else is
+/// the run's own error.
+pub fn rebuild(manifest: &evidence::Manifest, at: Rebuild) -> Result<Outcome> {
+    run(&Options::rebuilding(manifest, at).map_err(Error::Verify)?)
 }
 
 /// Which bulletins a run makes (`--region`).
