@@ -113,7 +113,9 @@ struct BuildFlags {
 struct DataFlags {
     /// Period to report on: H1, H2, Q1–Q4, FY, a month M01–M12, a range of
     /// months M01-M09 (1—9月; a range with a name is that period, M01-M06 is
-    /// H1), or Q1-Q3 (前三季度), case-insensitive. Example: --period H1
+    /// H1), or Q1-Q3 (前三季度), case-insensitive; or as releases name them:
+    /// 上半年, 下半年, 一季度 … 四季度, 前三季度, 全年, 6月, 1—6月 (1-6月).
+    /// Example: --period H1, --period 1—5月
     #[arg(long, value_parser = parse_period, required = true)]
     period: Option<Period>,
 

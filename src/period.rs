@@ -30,7 +30,46 @@ pub enum Period {
 }
 
 /// The spellings `--period` accepts, for error messages and `--help`.
-pub const ACCEPTED: &str = "H1, H2, Q1, Q2, Q3, Q4, FY, M01 … M12, a month range such as M01-M09 (1—9月), or Q1-Q3 (前三季度) (case-insensitive)";
+pub const ACCEPTED: &str = "H1, H2, Q1, Q2, Q3, Q4, FY, M01 … M12, a month range such as M01-M09 (1—9月), or Q1-Q3 (前三季度) (case-insensitive), or as releases name them: 上半年, 下半年, 一季度 … 四季度, 前三季度, 全年, 6月, 1—6月";
+
+/// A period as releases name it in Chinese: 上半年, 下半年, 一季度 (第一季度,
+/// 1季度) … 四季度, 前三季度, 全年, a month (6月, 06月) or a range of months
+/// (1—6月, with an em dash, a hyphen, a tilde or 至 between), as the
+/// ranges of [`Period::of_months`] name themselves (1—6月 is H1).
+fn chinese(text: &str) -> Option<Period> {
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let quarter = |t: &str| -> Option<u8> {
+        let t = t.strip_prefix('第').unwrap_or(t);
+        let n = ["一", "二", "三", "四"]
+            .iter()
+            .position(|q| *q == t)
+            .map(|i| i as u8 + 1);
+        n.or_else(|| t.parse().ok().filter(|n| (1..=4).contains(n)))
+    };
+    let month = |t: &str| -> Option<u8> {
+        let n: u8 =
+            (t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())??;
+        (1..=12).contains(&n).then_some(n)
+    };
+    match text.as_str() {
+        "上半年" => return Some(Period::H1),
+        "下半年" => return Some(Period::H2),
+        "前三季度" => return Some(Period::ThreeQuarters),
+        "全年" | "全年度" => return Some(Period::FullYear),
+        _ => {}
+    }
+    if let Some(q) = text.strip_suffix("季度") {
+        return quarter(q).map(Period::Quarter);
+    }
+    let months = text.strip_suffix('月')?;
+    match months.split_once(['—', '–', '－', '-', '~', '～', '至', '到']) {
+        Some((a, b)) => {
+            let (first, last) = (month(a.strip_suffix('月').unwrap_or(a))?, month(b)?);
+            (first < last).then(|| Period::of_months(first, last))
+        }
+        None => month(months).map(Period::Month),
+    }
+}
 
 impl Period {
     /// First and last month (1-based, inclusive) of the period.
@@ -178,6 +217,9 @@ impl FromStr for Period {
     type Err = ParsePeriodError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Some(period) = chinese(text) {
+            return Ok(period);
+        }
         let upper = text.trim().to_ascii_uppercase();
         let err = || ParsePeriodError(text.to_string());
         match upper.as_str() {
@@ -232,6 +274,21 @@ mod tests {
             ("M01-M09", Period::Months(1, 9)),
             ("m03-m05", Period::Months(3, 5)),
             ("Q1-Q3", Period::ThreeQuarters),
+            ("上半年", Period::H1),
+            ("下半年", Period::H2),
+            ("一季度", Period::Quarter(1)),
+            ("第四季度", Period::Quarter(4)),
+            ("3季度", Period::Quarter(3)),
+            ("前三季度", Period::ThreeQuarters),
+            ("全年", Period::FullYear),
+            ("6月", Period::Month(6)),
+            ("06月", Period::Month(6)),
+            ("1—6月", Period::H1),
+            ("1-5月", Period::Months(1, 5)),
+            ("1月—5月", Period::Months(1, 5)),
+            ("1～12月", Period::FullYear),
+            ("4至6月", Period::Quarter(2)),
+            (" 1 — 9 月 ", Period::Months(1, 9)),
         ];
         for (text, want) in cases {
             assert_eq!(text.parse::<Period>(), Ok(want), "{text}");
@@ -261,6 +318,15 @@ mod tests {
             "-M09",
             "M01-M02-M03",
             "Q1-Q2",
+            "13月",
+            "0月",
+            "6—1月",
+            "5—5月",
+            "五季度",
+            "第0季度",
+            "1—6",
+            "月",
+            "上半",
         ] {
             let err = text.parse::<Period>().unwrap_err();
             assert!(err.to_string().contains("H1, H2, Q1"), "{err}");

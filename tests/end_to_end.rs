@@ -146,6 +146,39 @@ fn bad_period_lists_the_accepted_ones() {
     );
 }
 
+/// A period named as releases name it makes the bulletin its code names,
+/// in the code's folder: 1—6月 is H1, 上半年 too, byte for byte.
+#[test]
+fn a_period_named_in_chinese_is_its_code() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut pdfs = Vec::new();
+    for period in ["H1", "1—6月", "上半年"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_review"))
+            .args(["--period", period, "--force", "--out"])
+            .arg(out_dir.path().join(period))
+            .current_dir(repo())
+            .env("SOURCE_DATE_EPOCH", "1719792000")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{period}: {}", stderr(&out));
+        let pdf = out_dir
+            .path()
+            .join(period)
+            .join("2024-H1/review-2024-H1.pdf");
+        pdfs.push(std::fs::read(&pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display())));
+    }
+    assert!(pdfs[1] == pdfs[0] && pdfs[2] == pdfs[0]);
+    let out = review(&[
+        "--period",
+        "5月",
+        "--summary-only",
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.path().join("2024-M05/summary.csv").exists());
+}
+
 #[test]
 fn missing_data_folder() {
     let out = review(&["--period", "H1", "--data", "no-such-folder"]);
