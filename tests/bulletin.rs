@@ -876,24 +876,41 @@ fn a_picture_linked_out_of_the_data_folder_is_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-/// A broadsheet whose text ends high on its page says so: gen-data's eight
-/// units without stories end at 57 % of the A3 page. On A4, and for the
-/// sample (its stories fill the page), nothing is said.
+/// A broadsheet whose text ends high on its page fills its foot with the
+/// divisions' charts: gen-data's eight units without stories ended at 57 %
+/// of the A3 page and now set both charts, every division's, under the
+/// columns, and nothing is said. With too few divisions to draw (three),
+/// the page still ends high and says so. On A4, and for the sample (its
+/// stories fill the page), nothing is said.
 #[test]
-fn a_short_broadsheet_page_is_reported() {
+fn a_short_broadsheet_page_is_filled_or_reported() {
     const SHORT: &str = "warning: the page's text ends at";
     let data = tempfile::tempdir().unwrap();
     gen_data(data.path(), 30_000, 7, &[]);
     let out = tempfile::tempdir().unwrap();
     let run = build_from(data.path(), out.path(), &[]);
     assert!(run.status.success(), "{}", stderr(&run));
+    assert!(!stderr(&run).contains(SHORT), "{}", stderr(&run));
+    let pdf = out.path().join("2024-H1/review-2024-H1.pdf");
+    let text = pdf_text(&pdf);
+    for title in ["分行业规上工业产值增速", "分行业拉动产值增长（百分点）"]
+    {
+        assert!(text.contains(title), "{title} in {text}");
+    }
+    assert_eq!(pages(&pdf).len(), 1);
+
+    let few = tempfile::tempdir().unwrap();
+    gen_data(few.path(), 30_000, 7, &["--divisions", "3"]);
+    let out = tempfile::tempdir().unwrap();
+    let run = build_from(few.path(), out.path(), &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
     assert!(
-        stderr(&run).contains(&format!("{SHORT} 57 % of its height")),
+        stderr(&run).contains(&format!("{SHORT} 53 % of its height")),
         "{}",
         stderr(&run)
     );
     for (data, extra) in [
-        (data.path().to_path_buf(), &["--paper", "a4"][..]),
+        (few.path().to_path_buf(), &["--paper", "a4"][..]),
         (repo().join("data"), &[][..]),
     ] {
         let out = tempfile::tempdir().unwrap();

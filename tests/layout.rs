@@ -156,10 +156,20 @@ fn defects(seen: &Boxes) -> Vec<String> {
             .filter(|w| w.page == page && w.y0 > height / 3.0 && w.x1 - w.x0 > 1.2 * col_w)
             .map(|w| w.y0 - 3.0 * MM)
             .fold(height - 14.0 * MM, f64::min);
+        // (On a prefecture's page the divisions' band may stand over it,
+        // under the columns: its pull chart, which a prefecture's columns
+        // never hold.)
         let band = on
             .iter()
             .find(|l| l.text.contains("各县市规上工业产值增速"))
-            .map_or(foot, |l| l.y0 - 5.0 * MM);
+            .map_or(foot, |l| {
+                let over = on
+                    .iter()
+                    .filter(|d| d.text.contains("行业拉动"))
+                    .map(|d| d.y0)
+                    .fold(l.y0, f64::min);
+                over - 5.0 * MM
+            });
         // The article: what is set in one column, between the head (the
         // first page's headline and byline, set across the columns) and the
         // band or the footer.
@@ -729,7 +739,7 @@ fn the_layout_checks_see_what_they_look_for() {
     let main = templates.path().join("review.typ");
     let text = std::fs::read_to_string(&main).unwrap();
     let plain = text.replace(
-        "set-article(cols, items, model: model)",
+        "set-article(cols, items, model: model, under: under)",
         "head; place(bottom, float: true, scope: \"parent\", clearance: 5mm, band); columns(cols, gutter: 5mm, items.map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
     );
     assert_ne!(
@@ -791,7 +801,7 @@ fn the_layout_checks_see_what_they_look_for() {
             "inset-x: 6pt,",
         ),
         (
-            "set-article(cols, items, model: model)",
+            "set-article(cols, items, model: model, under: under)",
             "head; place(bottom, float: true, scope: \"parent\", clearance: 5mm, band); columns(cols, gutter: 5mm, items.map(i => if i.kind == \"section\" { i.head + i.body } else { i.body }).join())",
         ),
     ] {
