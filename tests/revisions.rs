@@ -312,6 +312,41 @@ fn check_finds_a_planted_outlier_with_its_line() {
     assert!(!report.contains("2024-04 output"), "{report}");
 }
 
+/// `review --period PERIOD --summary-only` on `data`, asserting success:
+/// what it printed on stderr.
+fn summary_only(data: &Path, period: &str) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let run = review(&[
+        "--period",
+        period,
+        "--summary-only",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    stderr(&run)
+}
+
+/// `review check --period H1` on `data`, asserting exit 0: its report and
+/// its check.csv.
+fn check_h1(data: &Path) -> (String, String) {
+    let out = tempfile::tempdir().unwrap();
+    let run = review(&[
+        "check",
+        "--period",
+        "H1",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let csv = std::fs::read_to_string(out.path().join("2024-H1/check.csv")).unwrap();
+    (String::from_utf8_lossy(&run.stdout).into_owned(), csv)
+}
+
 /// June's returns not all in (every sixth of its rows left out, 53 of the
 /// 319 enterprises): the build warns that June is thin, with the counts,
 /// and `review check` lists each enterprise without a June row, at the line
@@ -322,37 +357,8 @@ fn a_month_whose_returns_are_not_all_in_is_warned_of_and_listed() {
     let data = sample_copy(false);
     let path = data.path().join("industry_monthly.csv");
     let text = std::fs::read_to_string(&path).unwrap();
-    let build = |data: &Path| {
-        let out = tempfile::tempdir().unwrap();
-        let run = review(&[
-            "--period",
-            "H1",
-            "--summary-only",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ]);
-        assert!(run.status.success(), "{}", stderr(&run));
-        stderr(&run)
-    };
-    let check = |data: &Path| {
-        let out = tempfile::tempdir().unwrap();
-        let run = review(&[
-            "check",
-            "--period",
-            "H1",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ]);
-        assert!(run.status.success(), "{}", stderr(&run));
-        let csv = std::fs::read_to_string(out.path().join("2024-H1/check.csv")).unwrap();
-        (String::from_utf8_lossy(&run.stdout).into_owned(), csv)
-    };
-    assert!(!build(data.path()).contains("fewer than"));
-    let (report, _) = check(data.path());
+    assert!(!summary_only(data.path(), "H1").contains("fewer than"));
+    let (report, _) = check_h1(data.path());
     assert!(
         report.contains("(漏报, or returns not yet in): 0\n"),
         "{report}"
@@ -376,12 +382,12 @@ fn a_month_whose_returns_are_not_all_in_is_warned_of_and_listed() {
         .collect();
     assert_eq!((june, dropped.len()), (319, 53));
     std::fs::write(&path, kept.join("\n") + "\n").unwrap();
-    let warned = build(data.path());
+    let warned = summary_only(data.path(), "H1");
     assert!(
         warned.contains("2024-06 has rows for 266 enterprises, 52 fewer than 2024-05's 318 (16%): the month may be incomplete"),
         "{warned}"
     );
-    let (report, csv) = check(data.path());
+    let (report, csv) = check_h1(data.path());
     assert!(
         report.contains("(漏报, or returns not yet in): 53\n  by month: 2024-06 53\n"),
         "{report}"
@@ -419,18 +425,8 @@ fn a_month_whose_returns_are_not_all_in_is_warned_of_and_listed() {
 fn generated_data_has_no_thin_month() {
     let data = tempfile::tempdir().unwrap();
     common::gen_data(data.path(), 30_000, 2026, &["--counties", "8"]);
-    let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        "FY",
-        "--summary-only",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    assert!(!stderr(&run).contains("fewer than"), "{}", stderr(&run));
+    let warned = summary_only(data.path(), "FY");
+    assert!(!warned.contains("fewer than"), "{warned}");
 }
 
 #[test]
@@ -464,18 +460,7 @@ fn check_names_the_same_rows_in_csv_and_parquet() {
     common::gen_data(csv_dir.path(), 20_000, 3, &[]);
     common::gen_data(parquet_dir.path(), 20_000, 3, &["--parquet"]);
     let findings = |data: &Path| {
-        let out_dir = tempfile::tempdir().unwrap();
-        let run = review(&[
-            "check",
-            "--period",
-            "H1",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out_dir.path().to_str().unwrap(),
-        ]);
-        assert!(run.status.success(), "{}", stderr(&run));
-        let csv = std::fs::read_to_string(out_dir.path().join("2024-H1/check.csv")).unwrap();
+        let (_, csv) = check_h1(data);
         // Every column but the file's name.
         csv.lines()
             .skip(1)
