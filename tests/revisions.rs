@@ -8,18 +8,24 @@ use common::{pdf_text, review, sample_copy, stderr};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The sample's 2024 H1 bulletin built from `data` into a new folder.
-fn bulletin(data: &Path) -> (tempfile::TempDir, PathBuf) {
+/// `review ARGS --data DATA --out` a new folder, asserting success: the
+/// folder and the run.
+fn run_on(data: &Path, args: &[&str]) -> (tempfile::TempDir, std::process::Output) {
     let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        "H1",
+    let folders = [
         "--data",
         data.to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
-    ]);
+    ];
+    let run = review(&[args, &folders[..]].concat());
     assert!(run.status.success(), "{}", stderr(&run));
+    (out, run)
+}
+
+/// The sample's 2024 H1 bulletin built from `data` into a new folder.
+fn bulletin(data: &Path) -> (tempfile::TempDir, PathBuf) {
+    let (out, _) = run_on(data, &["--period", "H1"]);
     let pdf = out.path().join("2024-H1/review-2024-H1.pdf");
     (out, pdf)
 }
@@ -315,34 +321,13 @@ fn check_finds_a_planted_outlier_with_its_line() {
 /// `review --period PERIOD --summary-only` on `data`, asserting success:
 /// what it printed on stderr.
 fn summary_only(data: &Path, period: &str) -> String {
-    let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        period,
-        "--summary-only",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    stderr(&run)
+    stderr(&run_on(data, &["--period", period, "--summary-only"]).1)
 }
 
 /// `review check --period H1` on `data`, asserting exit 0: its report and
 /// its check.csv.
 fn check_h1(data: &Path) -> (String, String) {
-    let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "check",
-        "--period",
-        "H1",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
+    let (out, run) = run_on(data, &["check", "--period", "H1"]);
     let csv = std::fs::read_to_string(out.path().join("2024-H1/check.csv")).unwrap();
     (String::from_utf8_lossy(&run.stdout).into_owned(), csv)
 }
