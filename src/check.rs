@@ -153,6 +153,10 @@ pub struct Report {
     pub file: String,
     /// Every finding, by rule, then enterprise.
     pub findings: Vec<Finding>,
+    /// The warnings about the data the load gave (a thin month, an
+    /// enterprise that moves, a file read as GB18030…), as a build prints
+    /// them; the caller fills them in.
+    pub warnings: Vec<String>,
     /// The months with [`Rule::Gap`] findings, and how many enterprises
     /// have no row for each: a month of many is one whose returns are not
     /// all in.
@@ -590,6 +594,7 @@ pub fn check(data: &Dataset, period: Period, year: i32, t: Thresholds) -> Result
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         findings,
+        warnings: Vec::new(),
         gaps,
     })
 }

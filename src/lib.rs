@@ -569,6 +569,7 @@ pub fn check(opts: &Options) -> Result<(check::Report, PathBuf)> {
     let thresholds = check::Thresholds::of(&inputs.data.publication.check);
     let mut report = check::check(&inputs.data, opts.period, inputs.year, thresholds)?;
     report.file = opts.data_dir.join(&report.file).display().to_string();
+    report.warnings = inputs.warnings;
     let dir = opts.out_dir.join(opts.period.label(inputs.year));
     std::fs::create_dir_all(&dir).map_err(|source| Error::Output {
         path: dir.clone(),

@@ -366,6 +366,9 @@ fn check(flags: DataFlags, fail_on_findings: bool) -> ExitCode {
     };
     match review::check(&opts) {
         Ok((report, path)) => {
+            for warning in &report.warnings {
+                eprintln!("review: warning: {warning}");
+            }
             print!("{}", report.to_text());
             eprintln!("review: wrote {}", path.display());
             if fail_on_findings && report.anomalies() > 0 {

@@ -372,6 +372,13 @@ fn a_month_whose_returns_are_not_all_in_is_warned_of_and_listed() {
         warned.contains("2024-06 has rows for 266 enterprises, 52 fewer than 2024-05's 318 (16%): the month may be incomplete"),
         "{warned}"
     );
+    // check says so too, as the build does.
+    let (_, audit) = run_on(data.path(), &["check", "--period", "H1"]);
+    assert!(
+        stderr(&audit).contains("2024-06 has rows for 266 enterprises"),
+        "{}",
+        stderr(&audit)
+    );
     let (report, csv) = check_h1(data.path());
     assert!(
         report.contains("(漏报, or returns not yet in): 53\n  by month: 2024-06 53\n"),
