@@ -7,7 +7,8 @@
 //! on (下转第2版 / 上接第1版), no body line has its characters spaced apart
 //! (more than a quarter of a character, in more than 2 % of the lines), no
 //! text sits on other text, no 第 or number is split from its number or
-//! unit, no paragraph ends in a line of one character, no table cell leaves
+//! unit, no line breaks against 禁则 (a comma or closing mark first, an
+//! opening mark last), no paragraph ends in a line of one character, no table cell leaves
 //! one character on a line of its own, no heading ends a column with fewer
 //! than three lines under it, and a county's page is full.
 
@@ -92,6 +93,24 @@ const APART: f64 = 2.0;
 /// How many lines apart the columns of a broadsheet's last page of
 /// several may end: a county's section (see `defects`).
 const LAST_APART: f64 = 5.0;
+
+/// What is wrong with where a body line `text` breaks, `next` the line
+/// under it in its column: 禁则 (a line that starts with a closing mark or
+/// a comma, or ends with an opening mark) and an ordinal split from its
+/// number (第 / 4位).
+fn line_break(text: &str, next: Option<&str>) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    if text.starts_with(|c: char| "，。、；：！？）》」』”’…—%".contains(c)) {
+        found.push("a line starts with a mark that may not begin one (禁则)");
+    }
+    if text.ends_with(|c: char| "（《「『“‘".contains(c)) {
+        found.push("a line ends with an opening mark (禁则)");
+    }
+    if text.ends_with('第') && next.is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit())) {
+        found.push("第 parted from its number");
+    }
+    found
+}
 
 /// Checks one bulletin; returns what a make-up editor would not let through.
 fn defects(seen: &Boxes) -> Vec<String> {
@@ -236,6 +255,13 @@ fn defects(seen: &Boxes) -> Vec<String> {
         for (i, (c, y, text)) in column_lines.iter().enumerate() {
             if text.chars().filter(|&c| !punctuation(c)).count() == 1 {
                 found.push(format!("page {page}: `{text}` is a paragraph's last line"));
+            }
+            let next = column_lines
+                .get(i + 1)
+                .filter(|(c2, y2, _)| c2 == c && y2 - y < 1.8 * size)
+                .map(|(_, _, next)| next.as_str());
+            for problem in line_break(text, next) {
+                found.push(format!("page {page}: `{text}`: {problem}"));
             }
             if let Some((c2, y2, next)) = column_lines.get(i + 1)
                 && c2 == c
@@ -721,6 +747,21 @@ fn broken_page(data: &Path, main: &Path) -> Vec<String> {
     let run = build_from(data, out.path(), &["--template", main.to_str().unwrap()]);
     assert!(run.status.success(), "{}", stderr(&run));
     defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")))
+}
+
+/// The line-break check finds 禁则 breaks and a 第 parted from its number,
+/// and passes lines that break well.
+#[test]
+fn line_breaks_that_chinese_layout_forbids_are_found() {
+    assert_eq!(
+        line_break("全州319户规模以上工业企业，实现", Some("产值339.3亿元")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(line_break("，同比增长2.6%", None).len(), 1);
+    assert_eq!(line_break("%，同比增长", None).len(), 1);
+    assert_eq!(line_break("全州（", None).len(), 1);
+    assert_eq!(line_break("居全州第", Some("4位；增加值")).len(), 1);
+    assert_eq!(line_break("居全州第", Some("位次")).len(), 0);
 }
 
 /// The checks above can fail: plain columns (an empty column beside full
