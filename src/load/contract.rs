@@ -265,6 +265,14 @@ impl Kind {
                 let fixed = match (self, digits.len()) {
                     (Kind::DivisionCode, 1) => format!("0{digits}"),
                     (Kind::DivisionCode, 2) | (Kind::RegionCode, 6) => digits.to_string(),
+                    // A 统计用区划代码 of 9 or 12 digits (222401000000): its
+                    // county's six, as the enterprise file's are read.
+                    (Kind::RegionCode, 9 | 12) => {
+                        return Some(format!(
+                            "{} (a 统计用区划代码's first six digits)",
+                            &digits[..6]
+                        ));
+                    }
                     _ => return None,
                 };
                 (fixed != raw).then(|| format!("{fixed} (a code is text)"))
@@ -302,9 +310,13 @@ impl Kind {
     /// names does not hold.
     pub(super) fn unlisted(self, raw: &str) -> String {
         // A listed code a spreadsheet wrote as a number reads as its form.
+        // (Not a 统计用区划代码 of 9 or 12 digits: it was read as its
+        // county's six already, which no list holds.)
         let form = match self {
             Kind::Listed(List::Divisions | List::DivisionsOrAll) => Some(Kind::DivisionCode),
-            Kind::Listed(List::Counties | List::Regions) => Some(Kind::RegionCode),
+            Kind::Listed(List::Counties | List::Regions) if county_of(raw) == raw => {
+                Some(Kind::RegionCode)
+            }
             _ => None,
         };
         self.found(raw, form)
@@ -679,6 +691,16 @@ mod tests {
                 Some("222401 (a code is text)"),
             ),
             (Kind::RegionCode, "22240", None),
+            (
+                Kind::RegionCode,
+                "222401000000",
+                Some("222401 (a 统计用区划代码's first six digits)"),
+            ),
+            (
+                Kind::RegionCode,
+                "222401100",
+                Some("222401 (a 统计用区划代码's first six digits)"),
+            ),
             (FLOW, "3,260.6", Some("3260.6 (no thousands separators)")),
             (FLOW, "1,234,567", Some("1234567 (no thousands separators)")),
             (FLOW, "12,34.5", None),
@@ -700,6 +722,10 @@ mod tests {
         assert_eq!(
             Kind::Listed(List::Counties).unlisted("222401.0"),
             "found `222401.0`; expected a county-level code from regions.csv: write 222401 (a code is text)"
+        );
+        assert_eq!(
+            Kind::Listed(List::Counties).unlisted("999901000000"),
+            "found `999901000000`; expected a county-level code from regions.csv"
         );
         assert_eq!(
             division.unlisted("99"),
