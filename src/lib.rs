@@ -356,6 +356,12 @@ impl<'o> Session<'o> {
         })
     }
 
+    /// The warnings about the data and the stories, as a build prints
+    /// them (a thin month, a moving enterprise, a story's note).
+    pub fn warnings(&self) -> &[String] {
+        &self.prepared.input.warnings
+    }
+
     /// The data changed (a CSV, `publication.toml`): everything again.
     pub fn reload_data(&mut self) -> Result<()> {
         self.prepared = Prepared::new(self.opts)?;

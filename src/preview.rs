@@ -42,6 +42,9 @@ struct State {
     summary_csv: Arc<Vec<u8>>,
     /// The last build's error, as `review` prints it.
     error: Option<String>,
+    /// The last good build's warnings about the data (a thin month…), as
+    /// `review` prints them.
+    warnings: Vec<String>,
     /// How long the last build took, in milliseconds.
     build_ms: u128,
     /// What the last build redid: `data` (load and aggregate), `stories`
@@ -212,9 +215,13 @@ fn build_forever(opts: &Options, roots: &Roots, shared: &Shared) {
         };
         first = false;
         match result {
-            Ok((pages, summary_csv)) => {
+            Ok((pages, summary_csv, warnings)) => {
                 state.pages = pages.into_iter().map(Arc::new).collect();
                 state.summary_csv = Arc::new(summary_csv);
+                state.warnings = warnings
+                    .iter()
+                    .map(|w| format!("review: warning: {w}"))
+                    .collect();
                 state.pages_version = state.version;
                 state.error = None;
             }
@@ -241,19 +248,22 @@ fn build_forever(opts: &Options, roots: &Roots, shared: &Shared) {
     }
 }
 
-/// One build: what `change` touched, then the pages and summary.csv.
+/// One build: what `change` touched, then the pages, summary.csv and the
+/// warnings about the data.
 fn build<'o>(
     opts: &'o Options,
     session: &mut Option<Session<'o>>,
     change: &Change,
-) -> Result<(Vec<String>, Vec<u8>)> {
+) -> Result<(Vec<String>, Vec<u8>, Vec<String>)> {
     match (session.as_mut(), change) {
         (Some(s), Change::Template(paths)) => s.template_changed(paths)?,
         (Some(s), Change::Stories) => s.reload_stories()?,
         (Some(s), Change::Data) => s.reload_data()?,
         (None, _) => *session = Some(Session::new(opts)?),
     }
-    session.as_ref().expect("a session").pages()
+    let session = session.as_ref().expect("a session");
+    let (pages, summary_csv) = session.pages()?;
+    Ok((pages, summary_csv, session.warnings().to_vec()))
 }
 
 /// Refuses what this server must not answer: another `Host` than its own
@@ -329,6 +339,7 @@ fn route(url: &str, shared: &Shared) -> Reply {
             "pages_version": state.pages_version,
             "pages": state.pages.len(),
             "error": state.error,
+            "warnings": state.warnings,
             "build_ms": state.build_ms as u64,
             "rebuilt": state.rebuilt,
         });
@@ -520,6 +531,15 @@ fn page(state: &State) -> String {
             if state.error.is_some() { "shown" } else { "" },
         )
         .replace("{error}", &escape(state.error.as_deref().unwrap_or("")))
+        .replace(
+            "{warnings_class}",
+            if state.warnings.is_empty() {
+                ""
+            } else {
+                "shown"
+            },
+        )
+        .replace("{warnings}", &escape(&state.warnings.join("\n")))
         .replace("{figures}", &figures)
 }
 

@@ -481,3 +481,48 @@ fn summary_only_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("drop --summary-only"));
     assert!(out.stdout.is_empty(), "it printed an address");
 }
+
+/// The preview shows the data's warnings as a build prints them, in `/state`
+/// and on the page: June with a sixth of its rows left out is thin; with
+/// every row back, the warning goes.
+#[test]
+fn the_data_warnings_are_shown() {
+    let dir = workspace();
+    let path = dir.path().join("data/industry_monthly.csv");
+    let full = std::fs::read_to_string(&path).unwrap();
+    let mut june = 0;
+    let thin: Vec<&str> = full
+        .lines()
+        .filter(|l| {
+            june += usize::from(l.starts_with("2024-06,"));
+            !(l.starts_with("2024-06,") && june % 6 == 0)
+        })
+        .collect();
+    std::fs::write(&path, thin.join("\n") + "\n").unwrap();
+    let preview = start(dir.path());
+    let warned = |s: &serde_json::Value| {
+        s["warnings"].as_array().is_some_and(|w| {
+            w.iter().any(|w| {
+                w.as_str()
+                    .unwrap_or("")
+                    .contains("2024-06 has rows for 266 enterprises")
+            })
+        })
+    };
+    let s = wait_for(&preview, "the thin month's warning", |s| {
+        s["version"].as_u64() >= Some(1)
+    });
+    assert!(warned(&s), "{s}");
+    let (status, page) = get(preview.port, "/");
+    assert_eq!(status, 200);
+    let page = String::from_utf8_lossy(&page);
+    assert!(
+        page.contains("<pre id=\"warnings\" role=\"status\" class=\"shown\">review: warning: "),
+        "{page}"
+    );
+    std::fs::write(&path, &full).unwrap();
+    let s = wait_for(&preview, "a build with every row", |s| {
+        s["version"].as_u64() >= Some(2)
+    });
+    assert!(!warned(&s) && s["error"].is_null(), "{s}");
+}
