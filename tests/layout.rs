@@ -94,20 +94,16 @@ const APART: f64 = 2.0;
 /// several may end: a county's section (see `defects`).
 const LAST_APART: f64 = 5.0;
 
-/// What is wrong with where a body line `text` breaks, `next` the line
-/// under it in its column: 禁则 (a line that starts with a closing mark or
-/// a comma, or ends with an opening mark) and an ordinal split from its
-/// number (第 / 4位).
-fn line_break(text: &str, next: Option<&str>) -> Vec<&'static str> {
+/// What is wrong with where a body line `text` breaks by 禁则: it starts
+/// with a closing mark or a comma, or ends with an opening mark. (A 第
+/// parted from its number is `defects`' own check, over every line.)
+fn line_break(text: &str) -> Vec<&'static str> {
     let mut found = Vec::new();
     if text.starts_with(|c: char| "，。、；：！？）》」』”’…—%".contains(c)) {
         found.push("a line starts with a mark that may not begin one (禁则)");
     }
     if text.ends_with(|c: char| "（《「『“‘".contains(c)) {
         found.push("a line ends with an opening mark (禁则)");
-    }
-    if text.ends_with('第') && next.is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit())) {
-        found.push("第 parted from its number");
     }
     found
 }
@@ -256,11 +252,7 @@ fn defects(seen: &Boxes) -> Vec<String> {
             if text.chars().filter(|&c| !punctuation(c)).count() == 1 {
                 found.push(format!("page {page}: `{text}` is a paragraph's last line"));
             }
-            let next = column_lines
-                .get(i + 1)
-                .filter(|(c2, y2, _)| c2 == c && y2 - y < 1.8 * size)
-                .map(|(_, _, next)| next.as_str());
-            for problem in line_break(text, next) {
+            for problem in line_break(text) {
                 found.push(format!("page {page}: `{text}`: {problem}"));
             }
             if let Some((c2, y2, next)) = column_lines.get(i + 1)
@@ -749,19 +741,17 @@ fn broken_page(data: &Path, main: &Path) -> Vec<String> {
     defects(&boxes(&out.path().join("2024-H1/review-2024-H1.pdf")))
 }
 
-/// The line-break check finds 禁则 breaks and a 第 parted from its number,
-/// and passes lines that break well.
+/// The line-break check finds 禁则 breaks and passes lines that break well.
 #[test]
 fn line_breaks_that_chinese_layout_forbids_are_found() {
     assert_eq!(
-        line_break("全州319户规模以上工业企业，实现", Some("产值339.3亿元")),
+        line_break("全州319户规模以上工业企业，实现"),
         Vec::<&str>::new()
     );
-    assert_eq!(line_break("，同比增长2.6%", None).len(), 1);
-    assert_eq!(line_break("%，同比增长", None).len(), 1);
-    assert_eq!(line_break("全州（", None).len(), 1);
-    assert_eq!(line_break("居全州第", Some("4位；增加值")).len(), 1);
-    assert_eq!(line_break("居全州第", Some("位次")).len(), 0);
+    assert_eq!(line_break("，同比增长2.6%").len(), 1);
+    assert_eq!(line_break("%，同比增长").len(), 1);
+    assert_eq!(line_break("全州（").len(), 1);
+    assert_eq!(line_break("居全州第").len(), 0);
 }
 
 /// The checks above can fail: plain columns (an empty column beside full
