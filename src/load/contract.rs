@@ -267,10 +267,10 @@ impl Kind {
                     (Kind::DivisionCode, 2) | (Kind::RegionCode, 6) => digits.to_string(),
                     // A 统计用区划代码 of 9 or 12 digits (222401000000): its
                     // county's six, as the enterprise file's are read.
-                    (Kind::RegionCode, 9 | 12) => {
+                    (Kind::RegionCode, _) if county_of(digits) != digits => {
                         return Some(format!(
                             "{} (a 统计用区划代码's first six digits)",
-                            &digits[..6]
+                            county_of(digits)
                         ));
                     }
                     _ => return None,
