@@ -1004,3 +1004,50 @@ fn a_quarter_whose_columns_the_spare_line_would_unlevel_breaks_them_where_the_mo
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The PDF of county-level unit `code`'s bulletin for `period` of `data`.
+fn county_of_period(data: &Path, out: &Path, period: &str, code: &str) -> std::path::PathBuf {
+    let run = review(&[
+        "--period",
+        period,
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--region",
+        code,
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let key = match period {
+        "M09" => "2024-M09",
+        other => panic!("no folder known for {other}"),
+    };
+    out.join(format!("{key}/{code}/review-{key}-{code}.pdf"))
+}
+
+/// Whether the page prints a division chart's title (all divisions, or the
+/// largest few).
+fn has_division_chart(seen: &Boxes) -> bool {
+    seen.words.iter().any(|w| {
+        w.text.contains("分行业规上工业产值增速")
+            || (w.text.contains("产值前") && w.text.contains("位行业增速"))
+    })
+}
+
+#[test]
+fn a_county_page_of_one_month_sets_its_division_charts() {
+    // A month has one point a series, so the page draws no monthly chart
+    // and does not open with the figures' box; its division charts went
+    // with the box, and the page ended at 44 % (4 units, 12 divisions).
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        30_000,
+        7,
+        &["--counties", "4", "--divisions", "12"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let seen = boxes(&county_of_period(data.path(), out.path(), "M09", "222401"));
+    assert!(has_division_chart(&seen), "no division chart on the page");
+    let problems = defects(&seen);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
