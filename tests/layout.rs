@@ -171,20 +171,18 @@ fn defects(seen: &Boxes) -> Vec<String> {
             .filter(|w| w.page == page && w.y0 > height / 3.0 && w.x1 - w.x0 > 1.2 * col_w)
             .map(|w| w.y0 - 3.0 * MM)
             .fold(height - 14.0 * MM, f64::min);
-        // (On a prefecture's page the divisions' band may stand over it,
-        // under the columns: its pull chart, which a prefecture's columns
-        // never hold.)
+        // (On a prefecture's pages the divisions' band may stand under
+        // the columns, over the units' band on the first and alone on the
+        // page the article continues on: its pull chart, which a
+        // prefecture's columns never hold.)
         let band = on
             .iter()
-            .find(|l| l.text.contains("各县市规上工业产值增速"))
-            .map_or(foot, |l| {
-                let over = on
-                    .iter()
-                    .filter(|d| d.text.contains("行业拉动"))
-                    .map(|d| d.y0)
-                    .fold(l.y0, f64::min);
-                over - 5.0 * MM
-            });
+            .filter(|l| {
+                l.text.contains("各县市规上工业产值增速")
+                    || (cols > 2 && l.text.contains("行业拉动"))
+            })
+            .map(|l| l.y0 - 5.0 * MM)
+            .fold(foot, f64::min);
         // The article: what is set in one column, between the head (the
         // first page's headline and byline, set across the columns) and the
         // band or the footer.
@@ -1075,6 +1073,38 @@ fn a_column_with_no_room_for_a_chart_leaves_the_other_its_chart() {
     let out = tempfile::tempdir().unwrap();
     let seen = boxes(&county_of_period(data.path(), out.path(), "M09", "222407"));
     assert!(has_division_chart(&seen), "no division chart on the page");
+    let problems = defects(&seen);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_page_an_article_continues_on_sets_the_division_charts_under_it() {
+    // 30 units: the counties' last sections and the 附注 went on to a
+    // second A3 page and filled 23 % of it, the rest white. The division
+    // charts, which a one-page article sets under its columns when they
+    // leave room, now stand under the second page's columns.
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        40_000,
+        41,
+        &["--counties", "30", "--divisions", "16"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = build_from(data.path(), out.path(), &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let seen = boxes(&out.path().join("2024-H1/review-2024-H1.pdf"));
+    assert_eq!(seen.pages.len(), 2, "the article on two pages");
+    let on_second = |needle: &str| {
+        seen.words
+            .iter()
+            .any(|w| w.page == 2 && w.text.contains(needle))
+    };
+    assert!(on_second("上接第1版"), "the jump line on page 2");
+    assert!(
+        on_second("分行业规上工业产值增速") && on_second("分行业拉动产值增长"),
+        "the division charts on page 2"
+    );
     let problems = defects(&seen);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
