@@ -157,9 +157,19 @@ fn defects(seen: &Boxes) -> Vec<String> {
                 .iter()
                 .filter(move |w| w.page == page && (w.y1 - w.y0 - size).abs() < 0.3)
         };
+        // (And, where no body type decides it, the small type's words: the
+        // last page of several may hold only the division table's rows
+        // and the 附注.)
         let page_cols = (cols - 1..=cols)
             .filter(|&n| n >= 2)
-            .max_by_key(|&n| type_words().filter(|w| column_in(n, w).is_some()).count())
+            .max_by_key(|&n| {
+                let kept = type_words().filter(|w| column_in(n, w).is_some()).count();
+                let all = words
+                    .iter()
+                    .filter(|w| w.page == page && column_in(n, w).is_some())
+                    .count();
+                (kept, all)
+            })
             .unwrap_or(cols);
         let (col_w, _) = grid(page_cols);
         let column_of = |l: &Line| column_in(page_cols, l);
@@ -1105,6 +1115,48 @@ fn the_page_an_article_continues_on_sets_the_division_charts_under_it() {
         on_second("分行业规上工业产值增速") && on_second("分行业拉动产值增长"),
         "the division charts on page 2"
     );
+    let problems = defects(&seen);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_division_tables_last_rows_on_a_continued_page_stand_in_several_columns() {
+    // 25 units, 33 divisions, January to November: the whole division
+    // table went on to the second page and stood in its first column, the
+    // 附注 in the second, the other two empty. The table is set in parts,
+    // each in a column of its own under the header again.
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        60_000,
+        104,
+        &[
+            "--counties",
+            "25",
+            "--divisions",
+            "33",
+            "--prefecture",
+            "南阳市",
+        ],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = review(&[
+        "--period",
+        "1—11月",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let seen = boxes(&out.path().join("2024-M01-M11/review-2024-M01-M11.pdf"));
+    assert_eq!(seen.pages.len(), 2, "the article on two pages");
+    let headers = seen
+        .lines
+        .iter()
+        .filter(|l| l.page == 2 && l.text.trim() == "行业")
+        .count();
+    assert!(headers >= 2, "the table's rows in one part on page 2");
     let problems = defects(&seen);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
