@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{build_from, gen_data, repo, review, stderr};
+use common::{build_from, build_period, gen_data, repo, stderr};
 use std::path::Path;
 
 /// A line of text on a page, in points from the page's top left.
@@ -1005,37 +1005,24 @@ fn a_quarter_whose_columns_the_spare_line_would_unlevel_breaks_them_where_the_mo
         ],
     );
     let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        "Q1",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let run = build_period(data.path(), out.path(), "Q1", &[]);
     assert!(run.status.success(), "{}", stderr(&run));
     let seen = boxes(&out.path().join("2024-Q1/review-2024-Q1.pdf"));
     let problems = defects(&seen);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// The PDF of county-level unit `code`'s bulletin for `period` of `data`.
-fn county_of_period(data: &Path, out: &Path, period: &str, code: &str) -> std::path::PathBuf {
-    let run = review(&[
-        "--period",
-        period,
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--region",
-        code,
-    ]);
+/// The PDF of county-level unit `code`'s bulletin for `period` of `data`,
+/// whose output folder is `key` (`2024-M09`).
+fn county_of_period(
+    data: &Path,
+    out: &Path,
+    period: &str,
+    key: &str,
+    code: &str,
+) -> std::path::PathBuf {
+    let run = build_period(data, out, period, &["--region", code]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let key = match period {
-        "M09" => "2024-M09",
-        other => panic!("no folder known for {other}"),
-    };
     out.join(format!("{key}/{code}/review-{key}-{code}.pdf"))
 }
 
@@ -1061,7 +1048,13 @@ fn a_county_page_of_one_month_sets_its_division_charts() {
         &["--counties", "4", "--divisions", "12"],
     );
     let out = tempfile::tempdir().unwrap();
-    let seen = boxes(&county_of_period(data.path(), out.path(), "M09", "222401"));
+    let seen = boxes(&county_of_period(
+        data.path(),
+        out.path(),
+        "M09",
+        "2024-M09",
+        "222401",
+    ));
     assert!(has_division_chart(&seen), "no division chart on the page");
     let problems = defects(&seen);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -1081,7 +1074,13 @@ fn a_column_with_no_room_for_a_chart_leaves_the_other_its_chart() {
         &["--counties", "25", "--divisions", "33"],
     );
     let out = tempfile::tempdir().unwrap();
-    let seen = boxes(&county_of_period(data.path(), out.path(), "M09", "222407"));
+    let seen = boxes(&county_of_period(
+        data.path(),
+        out.path(),
+        "M09",
+        "2024-M09",
+        "222407",
+    ));
     assert!(has_division_chart(&seen), "no division chart on the page");
     let problems = defects(&seen);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -1140,14 +1139,7 @@ fn the_division_tables_last_rows_on_a_continued_page_stand_in_several_columns() 
         ],
     );
     let out = tempfile::tempdir().unwrap();
-    let run = review(&[
-        "--period",
-        "1—11月",
-        "--data",
-        data.path().to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let run = build_period(data.path(), out.path(), "1—11月", &[]);
     assert!(run.status.success(), "{}", stderr(&run));
     let seen = boxes(&out.path().join("2024-M01-M11/review-2024-M01-M11.pdf"));
     assert_eq!(seen.pages.len(), 2, "the article on two pages");

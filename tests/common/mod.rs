@@ -22,9 +22,14 @@ pub fn review(args: &[&str]) -> Output {
 
 /// `review --period H1 --data DATA --out OUT` with extra arguments.
 pub fn build_from(data: &Path, out_dir: &Path, extra: &[&str]) -> Output {
+    build_period(data, out_dir, "H1", extra)
+}
+
+/// `review --period PERIOD --data DATA --out OUT` with extra arguments.
+pub fn build_period(data: &Path, out_dir: &Path, period: &str, extra: &[&str]) -> Output {
     let base = [
         "--period",
-        "H1",
+        period,
         "--data",
         data.to_str().unwrap(),
         "--out",
