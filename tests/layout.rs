@@ -1152,3 +1152,41 @@ fn the_division_tables_last_rows_on_a_continued_page_stand_in_several_columns() 
     let problems = defects(&seen);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn a_line_charts_labels_stand_clear_in_a_quarter_and_a_crowded_year() {
+    // Two things the sample's H1 never drew. A quarter from October
+    // labels its months 1—10月 … 1—12月, wider than the 20 pt each label
+    // had: they broke after the dash, and 10月 stood on the title of the
+    // table under the chart. And a county whose two series start 1.2
+    // points apart just above the zero line: the lower series' label took
+    // the place above the higher one's point (reading as its value) and
+    // the higher one's, with nowhere free left, was set on it.
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        30_000,
+        205,
+        &["--counties", "40", "--divisions", "25"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    for (period, key) in [("Q4", "2024-Q4"), ("FY", "2024-FY")] {
+        let seen = boxes(&county_of_period(
+            data.path(),
+            out.path(),
+            period,
+            key,
+            "222405",
+        ));
+        if period == "Q4" {
+            for month in ["1—10月", "1—11月", "1—12月"] {
+                assert!(
+                    seen.words.iter().any(|w| w.text == month),
+                    "{month} on one line"
+                );
+            }
+        }
+        let problems = defects(&seen);
+        assert!(problems.is_empty(), "{period}: {}", problems.join("\n"));
+    }
+}
