@@ -1190,3 +1190,22 @@ fn a_line_charts_labels_stand_clear_in_a_quarter_and_a_crowded_year() {
         assert!(problems.is_empty(), "{period}: {}", problems.join("\n"));
     }
 }
+
+#[test]
+fn a_county_without_a_story_in_the_second_half_sets_its_division_charts() {
+    // 汪清县 has a story in the first half only. Without it, in H2, its
+    // short text beside seven divisions ended 40 points from the table's
+    // column whichever way the charts went, a line more than the charts
+    // were allowed, so the page printed none and stayed two-fifths white.
+    let out = tempfile::tempdir().unwrap();
+    let seen = boxes(&county_of_period(
+        &repo().join("data"),
+        out.path(),
+        "H2",
+        "2024-H2",
+        "222424",
+    ));
+    assert!(has_division_chart(&seen), "no division chart on the page");
+    let problems = defects(&seen);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
