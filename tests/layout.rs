@@ -1035,6 +1035,17 @@ fn has_division_chart(seen: &Boxes) -> bool {
     })
 }
 
+/// Builds the county `code`'s bulletin of `period` (its folder `key`)
+/// from `data` and checks that its page prints a division chart and has
+/// no defect.
+fn assert_sets_division_charts(data: &Path, period: &str, key: &str, code: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let seen = boxes(&county_of_period(data, out.path(), period, key, code));
+    assert!(has_division_chart(&seen), "no division chart on the page");
+    let problems = defects(&seen);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn a_county_page_of_one_month_sets_its_division_charts() {
     // A month has one point a series, so the page draws no monthly chart
@@ -1047,17 +1058,7 @@ fn a_county_page_of_one_month_sets_its_division_charts() {
         7,
         &["--counties", "4", "--divisions", "12"],
     );
-    let out = tempfile::tempdir().unwrap();
-    let seen = boxes(&county_of_period(
-        data.path(),
-        out.path(),
-        "M09",
-        "2024-M09",
-        "222401",
-    ));
-    assert!(has_division_chart(&seen), "no division chart on the page");
-    let problems = defects(&seen);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_sets_division_charts(data.path(), "M09", "2024-M09", "222401");
 }
 
 #[test]
@@ -1073,17 +1074,7 @@ fn a_column_with_no_room_for_a_chart_leaves_the_other_its_chart() {
         7,
         &["--counties", "25", "--divisions", "33"],
     );
-    let out = tempfile::tempdir().unwrap();
-    let seen = boxes(&county_of_period(
-        data.path(),
-        out.path(),
-        "M09",
-        "2024-M09",
-        "222407",
-    ));
-    assert!(has_division_chart(&seen), "no division chart on the page");
-    let problems = defects(&seen);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_sets_division_charts(data.path(), "M09", "2024-M09", "222407");
 }
 
 #[test]
@@ -1197,15 +1188,5 @@ fn a_county_without_a_story_in_the_second_half_sets_its_division_charts() {
     // short text beside seven divisions ended 40 points from the table's
     // column whichever way the charts went, a line more than the charts
     // were allowed, so the page printed none and stayed two-fifths white.
-    let out = tempfile::tempdir().unwrap();
-    let seen = boxes(&county_of_period(
-        &repo().join("data"),
-        out.path(),
-        "H2",
-        "2024-H2",
-        "222424",
-    ));
-    assert!(has_division_chart(&seen), "no division chart on the page");
-    let problems = defects(&seen);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_sets_division_charts(&repo().join("data"), "H2", "2024-H2", "222424");
 }
