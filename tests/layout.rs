@@ -6,7 +6,8 @@
 //! end level, a page the article overruns is full and says where it goes
 //! on (下转第2版 / 上接第1版), no body line has its characters spaced apart
 //! (more than a quarter of a character, in more than 2 % of the lines), no
-//! text sits on other text, no 第 or number is split from its number or
+//! text sits on other text or on a dark line (a chart's value label across
+//! its series: the lines read with `pdftocairo -svg`), no 第 or number is split from its number or
 //! unit, no line breaks against 禁则 (a comma or closing mark first, an
 //! opening mark last), no paragraph ends in a line of one character, no table cell leaves
 //! one character on a line of its own, no heading ends a column with fewer
@@ -1401,4 +1402,28 @@ fn a_county_without_a_story_in_the_second_half_sets_its_division_charts() {
     // column whichever way the charts went, a line more than the charts
     // were allowed, so the page printed none and stayed two-fifths white.
     assert_sets_division_charts(&repo().join("data"), "H2", "2024-H2", "222424");
+}
+
+#[test]
+fn a_page_the_article_runs_over_gives_a_short_columns_foot_the_division_tables_first_rows() {
+    // Five units on A5 in the second half: page 2's first column held the
+    // last counties' sections (45 % of it), the division table took the
+    // second whole, and the 附注 went on to a third page, 17 % full. The
+    // table's first rows now fill the first column's foot, and the 附注
+    // ends the second page.
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        30_000,
+        301,
+        &["--counties", "5", "--divisions", "18"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = build_period(data.path(), out.path(), "H2", &["--paper", "a5"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let seen = boxes(&out.path().join("2024-H2/review-2024-H2.pdf"));
+    let problems = defects(&seen);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(seen.pages.len(), 2, "the article on two pages");
+    assert_eq!(table_parts(&seen), 2, "the division table in two parts");
 }
