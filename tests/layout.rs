@@ -1454,3 +1454,36 @@ fn a_one_page_article_splits_a_division_table_that_leaves_its_last_column_short(
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert_eq!(table_parts(&seen), 2, "the division table in two parts");
 }
+
+#[test]
+fn a_chart_too_tall_for_a_short_first_page_opens_the_next_and_what_follows_fills_it() {
+    // Fifty units on JIS B4 for the year: their band takes most of the
+    // first page, and the monthly chart was too tall for the third
+    // column with the jump line under it, which then held the jump line
+    // alone (lint: a column 0 % full). The chart now opens page 2 and the
+    // 县市扫描 with its first county takes that column. (Its columns end at
+    // 76, 81 and 54 % of the article's room: the next county's section
+    // does not fit under the first, so they are not yet level.)
+    let data = tempfile::tempdir().unwrap();
+    gen_data(
+        data.path(),
+        30_000,
+        406,
+        &["--counties", "50", "--divisions", "16"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = build_period(data.path(), out.path(), "FY", &["--paper", "jis-b4"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let seen = boxes(&out.path().join("2024-FY/review-2024-FY.pdf"));
+    let problems: Vec<_> = defects(&seen)
+        .into_iter()
+        .filter(|d| !d.contains("more than 2 lines apart") && !d.contains("is followed by another"))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let heading = seen
+        .lines
+        .iter()
+        .find(|l| l.text.trim() == "县市扫描")
+        .expect("县市扫描");
+    assert_eq!(heading.page, 1, "县市扫描 on the first page");
+}
