@@ -1404,6 +1404,18 @@ fn a_county_without_a_story_in_the_second_half_sets_its_division_charts() {
     assert_sets_division_charts(&repo().join("data"), "H2", "2024-H2", "222424");
 }
 
+/// The prefecture's bulletin for `period` of a prefecture `gen-data`
+/// makes from `seed` with `shape` (30,000 rows), built with `extra`.
+fn prefecture_page(seed: u32, shape: &[&str], period: &str, extra: &[&str]) -> Boxes {
+    let data = tempfile::tempdir().unwrap();
+    gen_data(data.path(), 30_000, seed, shape);
+    let out = tempfile::tempdir().unwrap();
+    let run = build_period(data.path(), out.path(), period, extra);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let key = format!("2024-{period}");
+    boxes(&out.path().join(format!("{key}/review-{key}.pdf")))
+}
+
 #[test]
 fn a_page_the_article_runs_over_gives_a_short_columns_foot_the_division_tables_first_rows() {
     // Five units on A5 in the second half: page 2's first column held the
@@ -1411,17 +1423,12 @@ fn a_page_the_article_runs_over_gives_a_short_columns_foot_the_division_tables_f
     // second whole, and the 附注 went on to a third page, 17 % full. The
     // table's first rows now fill the first column's foot, and the 附注
     // ends the second page.
-    let data = tempfile::tempdir().unwrap();
-    gen_data(
-        data.path(),
-        30_000,
+    let seen = prefecture_page(
         301,
         &["--counties", "5", "--divisions", "18"],
+        "H2",
+        &["--paper", "a5"],
     );
-    let out = tempfile::tempdir().unwrap();
-    let run = build_period(data.path(), out.path(), "H2", &["--paper", "a5"]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    let seen = boxes(&out.path().join("2024-H2/review-2024-H2.pdf"));
     let problems = defects(&seen);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert_eq!(seen.pages.len(), 2, "the article on two pages");
@@ -1436,17 +1443,7 @@ fn a_one_page_article_splits_a_division_table_that_leaves_its_last_column_short(
     // is now set in two parts, as on the last of several pages. (Its
     // first column, the lead and the 主要指标 table, still ends at 80 %
     // beside three at 93-98 %: the monthly chart does not fit under them.)
-    let data = tempfile::tempdir().unwrap();
-    gen_data(
-        data.path(),
-        30_000,
-        404,
-        &["--counties", "4", "--divisions", "40"],
-    );
-    let out = tempfile::tempdir().unwrap();
-    let run = build_period(data.path(), out.path(), "Q2", &[]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    let seen = boxes(&out.path().join("2024-Q2/review-2024-Q2.pdf"));
+    let seen = prefecture_page(404, &["--counties", "4", "--divisions", "40"], "Q2", &[]);
     let problems: Vec<_> = defects(&seen)
         .into_iter()
         .filter(|d| !d.contains("more than 2 lines apart"))
@@ -1464,17 +1461,12 @@ fn a_chart_too_tall_for_a_short_first_page_opens_the_next_and_what_follows_fills
     // 县市扫描 with its first county takes that column. (Its columns end at
     // 76, 81 and 54 % of the article's room: the next county's section
     // does not fit under the first, so they are not yet level.)
-    let data = tempfile::tempdir().unwrap();
-    gen_data(
-        data.path(),
-        30_000,
+    let seen = prefecture_page(
         406,
         &["--counties", "50", "--divisions", "16"],
+        "FY",
+        &["--paper", "jis-b4"],
     );
-    let out = tempfile::tempdir().unwrap();
-    let run = build_period(data.path(), out.path(), "FY", &["--paper", "jis-b4"]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    let seen = boxes(&out.path().join("2024-FY/review-2024-FY.pdf"));
     let problems: Vec<_> = defects(&seen)
         .into_iter()
         .filter(|d| !d.contains("more than 2 lines apart") && !d.contains("is followed by another"))
