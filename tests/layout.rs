@@ -29,9 +29,14 @@ struct Line {
     text: String,
 }
 
+/// The value of a tag's attribute `name="…"`.
+fn quoted<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(&tag[at..at + tag[at..].find('"')?])
+}
+
 fn attr(tag: &str, name: &str) -> f64 {
-    let at = tag.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
-    tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    quoted(tag, name).expect(name).parse().unwrap()
 }
 
 /// What pdftotext sees on a PDF's pages.
@@ -76,10 +81,6 @@ fn strokes(pdf: &Path) -> Vec<Stroke> {
         .expect("pdftocairo (poppler-utils) runs");
     assert!(out.status.success());
     let svg = String::from_utf8_lossy(&out.stdout);
-    let quoted = |tag: &str, name: &str| -> Option<String> {
-        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-        Some(tag[at..at + tag[at..].find('"')?].to_string())
-    };
     let (mut found, mut page) = (Vec::new(), 1);
     let mut pages_seen = 0;
     for piece in svg.split('<').skip(1) {
@@ -96,7 +97,7 @@ fn strokes(pdf: &Path) -> Vec<Stroke> {
             continue;
         };
         let (Some(width), Some(colour)) =
-            (style_of(&style, "stroke-width"), style_of(&style, "stroke"))
+            (style_of(style, "stroke-width"), style_of(style, "stroke"))
         else {
             continue;
         };
@@ -116,7 +117,7 @@ fn strokes(pdf: &Path) -> Vec<Stroke> {
         }
         let m: Vec<f64> = quoted(tag, "transform")
             .and_then(|t| {
-                let inner = t.strip_prefix("matrix(")?.strip_suffix(')')?.to_string();
+                let inner = t.strip_prefix("matrix(")?.strip_suffix(")")?;
                 Some(inner.split(',').filter_map(|v| v.parse().ok()).collect())
             })
             .unwrap_or_else(|| vec![1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
